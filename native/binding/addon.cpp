@@ -1,0 +1,20 @@
+// The addon's entry point: it only registers. Each exported area has its own binding file.
+#include <napi.h>
+
+#include "binding/errors.h"
+#include "binding/info_binding.h"
+
+namespace ecgldm::binding {
+
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  exports.Set("setErrorClasses", Napi::Function::New(env, setErrorClasses, "setErrorClasses"));
+  registerInfo(env, exports);
+  return exports;
+}
+
+}  // namespace ecgldm::binding
+
+// NODE_API_MODULE needs a plain identifier.
+static Napi::Object initAddon(Napi::Env env, Napi::Object exports) { return ecgldm::binding::init(env, exports); }
+
+NODE_API_MODULE(ecg_ldm, initAddon)

@@ -1,0 +1,55 @@
+/**
+ * Runtime facts: versions, threads, CUDA, which BLAS is really loaded, which addon file.
+ * @module
+ */
+import { assertInteger } from './is';
+import { nativeAddon, nativeAddonPath } from './native';
+
+/** What {@link info} returns. */
+export interface EcgLdmInfo {
+  /** This package's version. */
+  version: string;
+  /** The loaded `.node` file and the addon's own version. */
+  addon: { path: string; version: string; prebuilt: boolean };
+  /** The LibTorch the addon runs on. */
+  torch: { version: string };
+  cuda: { compiled: boolean; available: boolean; deviceCount: number };
+  /** LibTorch intra-op threads (see {@link setThreads}) and inter-op threads. */
+  threads: number;
+  interopThreads: number;
+  /** BLAS LibTorch was compiled for, and the BLAS / OpenMP / Torch libraries really mapped in. */
+  blas: { compiled: string; loaded: string[] };
+  node: string;
+}
+
+/**
+ * Reports versions (package, addon, LibTorch), CUDA availability, threads and the BLAS in use.
+ * @throws {LoadError} when the native addon cannot be loaded.
+ * @example
+ * const { torch, cuda, threads } = ecgldm.info();
+ */
+export function info(): EcgLdmInfo {
+  const native = nativeAddon().info();
+  const file = nativeAddonPath();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pkg = require('../package.json') as { version: string };
+  return {
+    version: pkg.version,
+    addon: { path: file, version: native.addonVersion, prebuilt: file.includes(`${require('node:path').sep}prebuilds`) },
+    torch: { version: native.torchVersion },
+    cuda: native.cuda,
+    threads: native.threads,
+    interopThreads: native.interopThreads,
+    blas: { compiled: native.blasCompiled, loaded: native.loadedLibraries },
+    node: process.versions.node,
+  };
+}
+
+/**
+ * Sets how many threads LibTorch uses for each native operation (process-wide).
+ * @param threads - integer in [1, 1024].
+ * @throws {ArgumentRangeError} for other values.
+ */
+export function setThreads(threads: number): void {
+  nativeAddon().setThreads(assertInteger('threads', threads, 1, 1024));
+}
