@@ -53,41 +53,34 @@ export class EcgLdmError extends Error implements Branded {
   }
 }
 
-/** An argument has the wrong type (`E_ARG_TYPE`). Also a `TypeError`. */
-export class ArgumentTypeError extends TypeError implements Branded {
-  readonly code: ErrorCode = 'E_ARG_TYPE';
-  constructor(message: string) {
-    super(message);
-    brand(this, 'ArgumentTypeError');
-  }
+/**
+ * A subclass of a built-in error (TypeError, RangeError) that is also an EcgLdmError:
+ * it carries `code` and the brand `EcgLdmError`'s `instanceof` looks for.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function builtinSubclass<Base extends new (...args: any[]) => Error>(base: Base, code: ErrorCode) {
+  return class extends base implements Branded {
+    readonly code: ErrorCode = code;
+    // A mixin's constructor must take `...args: any[]`; the first is the message.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    constructor(...args: any[]) {
+      super(args[0] as string);
+      brand(this, new.target.name);
+    }
+  };
 }
+
+/** An argument has the wrong type (`E_ARG_TYPE`). Also a `TypeError`. */
+export class ArgumentTypeError extends builtinSubclass(TypeError, 'E_ARG_TYPE') {}
 
 /** An argument is out of its valid range or set (`E_ARG_RANGE`). Also a `RangeError`. */
-export class ArgumentRangeError extends RangeError implements Branded {
-  readonly code: ErrorCode = 'E_ARG_RANGE';
-  constructor(message: string) {
-    super(message);
-    brand(this, 'ArgumentRangeError');
-  }
-}
+export class ArgumentRangeError extends builtinSubclass(RangeError, 'E_ARG_RANGE') {}
 
 /** An array or tensor has the wrong shape or is empty (`E_SHAPE`). Also a `RangeError`. */
-export class ShapeError extends RangeError implements Branded {
-  readonly code: ErrorCode = 'E_SHAPE';
-  constructor(message: string) {
-    super(message);
-    brand(this, 'ShapeError');
-  }
-}
+export class ShapeError extends builtinSubclass(RangeError, 'E_SHAPE') {}
 
 /** An array has the wrong element type (`E_DTYPE`). Also a `TypeError`. */
-export class DTypeError extends TypeError implements Branded {
-  readonly code: ErrorCode = 'E_DTYPE';
-  constructor(message: string) {
-    super(message);
-    brand(this, 'DTypeError');
-  }
-}
+export class DTypeError extends builtinSubclass(TypeError, 'E_DTYPE') {}
 
 /** Input or a computed value holds NaN or Infinity (`E_NONFINITE`). */
 export class NonFiniteError extends EcgLdmError {

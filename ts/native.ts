@@ -44,22 +44,23 @@ let loaded: Loaded | undefined;
 
 function tryLoad(): Loaded {
   const attempts: string[] = [];
-  const candidates: Array<() => string> = [];
+  const candidates: Array<[string, () => string]> = [];
   const explicit = process.env.ECG_LDM_ADDON;
-  if (explicit) candidates.push(() => path.resolve(explicit));
-  candidates.push(() => {
+  if (explicit) candidates.push(['ECG_LDM_ADDON', () => path.resolve(explicit)]);
+  candidates.push(['node-gyp-build', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const nodeGypBuild = require('node-gyp-build') as { resolve(dir: string): string };
     return nodeGypBuild.resolve(PACKAGE_ROOT);
-  });
-  for (const candidate of candidates) {
-    let file = '(unresolved)';
+  }]);
+  for (const [route, candidate] of candidates) {
+    let file = `${route}`;
     try {
-      file = candidate();
+      const resolved = candidate();
+      file = `${route} ${resolved}`;
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const addon = require(file) as Loaded['addon'];
+      const addon = require(resolved) as Loaded['addon'];
       addon.setErrorClasses(ERROR_CLASSES);
-      return { addon, file };
+      return { addon, file: resolved };
     } catch (err) {
       attempts.push(`${file}: ${(err as Error).message.split('\n')[0]}`);
     }

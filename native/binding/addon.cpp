@@ -1,14 +1,20 @@
 // The addon's entry point: it only registers. Each exported area has its own binding file.
 #include <napi.h>
 
+#include "binding/classifier_binding.h"
 #include "binding/errors.h"
+#include "binding/generator_binding.h"
 #include "binding/info_binding.h"
+#include "binding/wavelet_binding.h"
 
 namespace ecgldm::binding {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("setErrorClasses", Napi::Function::New(env, setErrorClasses, "setErrorClasses"));
   registerInfo(env, exports);
+  registerWavelet(env, exports);
+  registerClassifier(env, exports);
+  registerGenerator(env, exports);
   return exports;
 }
 
