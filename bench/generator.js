@@ -31,6 +31,7 @@ const DDPM_T = 1000;
 const DDPM_STEPS = { 1: env('ECG_LDM_BENCH_DDPM_STEPS_B1', 50), 8: env('ECG_LDM_BENCH_DDPM_STEPS_B8', 50) };
 const RSS_COUNTS = [256, 1024];
 const RSS_BATCH = 64;
+const RSS_STEPS = env('ECG_LDM_BENCH_RSS_STEPS', 2);
 const EVENT_LOOP_SECONDS = env('ECG_LDM_BENCH_EVENT_LOOP_SECONDS', 10);
 
 /** A small UNet1d for the fast samplers (2,048 samples, 1 lead). */
@@ -204,7 +205,7 @@ async function rssChildMain([checkpoint, count, out]) {
   let peak = before;
   const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
   const t0 = performance.now();
-  await generate({ checkpoint, out, label: 1, count: Number(count), sampler: 'dpmpp', steps: 5, batchSize: RSS_BATCH, seed: 3, useEma: false });
+  await generate({ checkpoint, out, label: 1, count: Number(count), sampler: 'dpmpp', steps: RSS_STEPS, batchSize: RSS_BATCH, seed: 3, useEma: false });
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
@@ -213,7 +214,7 @@ async function rssChildMain([checkpoint, count, out]) {
 }
 
 async function benchMemory() {
-  console.log(`\n### 3. generate() peak RSS: ${JSON.stringify(RSS_UNET)}, dpmpp 5 steps, batchSize ${RSS_BATCH}, fresh process per count, load ${load()}`);
+  console.log(`\n### 3. generate() peak RSS: ${JSON.stringify(RSS_UNET)}, dpmpp ${RSS_STEPS} steps, batchSize ${RSS_BATCH}, fresh process per count, load ${load()}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecg-ldm-bench-gen-'));
   const rows = [];
   try {
@@ -278,7 +279,7 @@ async function benchEventLoop() {
   const timer = setTimeout(() => controller.abort(), EVENT_LOOP_SECONDS * 1000);
   try {
     await gen.fit(dataset, {
-      steps: 1e6, batchSize: 32, valFraction: 0, progressEvery: 10, seed: 0, signal: controller.signal,
+      steps: 1e6, batchSize: 32, valFraction: 0, progressEvery: 1, seed: 0, signal: controller.signal,
       onProgress: (e) => { events++; if (e.stage === 'train') lastStep = e.step; },
     });
   } catch (err) {
