@@ -6,10 +6,12 @@
 #include "binding/generator_binding.h"
 #include "binding/info_binding.h"
 #include "binding/wavelet_binding.h"
+#include "core/runtime_info.h"
 
 namespace ecgldm::binding {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
+  configureRuntime();
   exports.Set("setErrorClasses", Napi::Function::New(env, setErrorClasses, "setErrorClasses"));
   registerInfo(env, exports);
   registerWavelet(env, exports);

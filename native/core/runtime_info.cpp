@@ -1,5 +1,6 @@
 #include "core/runtime_info.h"
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
 #include <torch/version.h>
@@ -55,6 +56,8 @@ RuntimeInfo runtimeInfo() {
   info.loadedLibraries = mappedLibraries();
   return info;
 }
+
+void configureRuntime() { at::globalContext().setUserEnabledNNPACK(false); }
 
 void setThreads(int threads) {
   check(threads >= 1 && threads <= 1024, ErrorCode::ArgRange,

@@ -20,6 +20,13 @@ struct RuntimeInfo {
 
 RuntimeInfo runtimeInfo();
 
+/**
+ * Process-wide LibTorch settings made once when the addon loads: NNPACK off (it only
+ * prints "Could not initialize NNPACK! Unsupported hardware" on many CPUs, per thread,
+ * and oneDNN serves the same convolutions).
+ */
+void configureRuntime();
+
 /** Sets LibTorch's intra-op thread count (all later native work uses it). */
 void setThreads(int threads);
 
