@@ -22,20 +22,20 @@ const { Generator, generate, setThreads } = require('../lib');
 const THREADS = 2;
 const PYTHON = process.env.ECG_LDM_PYTHON || 'python3';
 const env = (name, fallback) => Number(process.env[name] || fallback);
-const TRAIN_WARMUP = env('ECG_LDM_BENCH_TRAIN_WARMUP', 3);
-const TRAIN_ITERS = env('ECG_LDM_BENCH_TRAIN_ITERS', 5);
+const TRAIN_WARMUP = env('ECG_LDM_BENCH_TRAIN_WARMUP', 2);
+const TRAIN_ITERS = env('ECG_LDM_BENCH_TRAIN_ITERS', 4);
 const TRAIN_BATCH = 32;
 const LENGTH = 2048;
 const DDPM_T = 1000;
 // Steps timed per batch size for the seed U-Net DDPM comparison (of the 1000-step loop).
-const DDPM_STEPS = { 1: env('ECG_LDM_BENCH_DDPM_STEPS_B1', 50), 8: env('ECG_LDM_BENCH_DDPM_STEPS_B8', 50) };
+const DDPM_STEPS = { 1: env('ECG_LDM_BENCH_DDPM_STEPS_B1', 30), 8: env('ECG_LDM_BENCH_DDPM_STEPS_B8', 10) };
 const RSS_COUNTS = [256, 1024];
 const RSS_BATCH = 64;
 const RSS_STEPS = env('ECG_LDM_BENCH_RSS_STEPS', 2);
 const EVENT_LOOP_SECONDS = env('ECG_LDM_BENCH_EVENT_LOOP_SECONDS', 10);
 
-/** A small UNet1d for the fast samplers (2,048 samples, 1 lead). */
-const SMALL_UNET = { kind: 'unet1d', length: LENGTH, channels: 1, baseChannels: 16, channelMults: [1, 2, 2], numResBlocks: 1 };
+/** A small UNet1d for the fast samplers (2,048 samples, 1 lead; attention only in the middle, at 512 positions). */
+const SMALL_UNET = { kind: 'unet1d', length: LENGTH, channels: 1, baseChannels: 16, channelMults: [1, 2, 2], numResBlocks: 1, attentionLevels: [] };
 /** A tiny 12-lead UNet1d for the memory suite (attention only in the middle, at 256
  *  positions): 1,024 segments = 96 MiB of float32 output. */
 const RSS_UNET = { kind: 'unet1d', length: LENGTH, channels: 12, baseChannels: 8, channelMults: [1, 2, 2, 2], numResBlocks: 1, attentionLevels: [] };
@@ -166,8 +166,8 @@ async function benchSampling(torch) {
   const small = Generator.create({ model: SMALL_UNET }, { seed: 0 });
   const fast = [];
   try {
-    const count = 16;
-    const bench = new Bench({ name: 'fast samplers', iterations: 3, time: 0, warmupIterations: 1, warmupTime: 0 });
+    const count = 8;
+    const bench = new Bench({ name: 'fast samplers', iterations: 2, time: 0, warmupIterations: 1, warmupTime: 0 });
     for (const sampler of ['ddim', 'dpmpp']) {
       bench.add(sampler, async () => {
         await small.sample({ label: 1, count, batchSize: count, sampler, steps: 25, seed: 2 });

@@ -44,6 +44,7 @@ const progress: TrainProgressEvent[] = [];
 
 test.before(async () => {
   trained = await Generator.train({ ...TINY, run: { ...RUN, steps: 20, progressEvery: 5 } }, data, {
+    validation: crops(16),
     onProgress: (e) => progress.push(e),
   });
   trainedCheckpoint = path.join(tmp, 'tiny.safetensors');
@@ -75,7 +76,10 @@ test.serial('tiny UNet1d trains 20 steps on CPU: loss decreases, progress events
   t.true(last < first, `loss should decrease: ${first} -> ${last}`);
   const steps = progress.filter((e) => e.stage === 'train').map((e) => e.step);
   t.deepEqual(steps, [5, 10, 15, 20]);
-  t.true(progress.some((e) => e.stage === 'epoch'));
+  const epochs = progress.filter((e) => e.stage === 'epoch');
+  t.is(epochs.length, 5); // 64 segments / batch 16 = 4 steps per epoch
+  t.true(epochs.every((e) => e.stage === 'epoch' && Number.isFinite(e.validationLoss) && Number.isNaN(e.valLoss)));
+  t.is(summary.epochs.length, 5);
   const c = trained.config();
   t.is(c.step, 20);
   t.true(c.hasEma);
@@ -106,6 +110,11 @@ test.serial('resume: 2N steps straight equals N + save + load/resume + N, bit fo
   half.dispose();
   const resumed = await Generator.train({ ...TINY, run: { ...RUN, steps: 2 * N, resumeFrom: saved } }, data);
   t.is(resumed.config().step, 2 * N);
+  // Resuming a finished run trains nothing.
+  const again = await Generator.train({ ...TINY, run: { ...RUN, steps: N, resumeFrom: saved } }, data);
+  t.is(again.trainingSummary!.losses.length, 0);
+  t.is(again.config().step, N);
+  again.dispose();
   t.deepEqual([...resumed.trainingSummary!.losses], [...straight.trainingSummary!.losses.subarray(N)]);
   for (const useEma of [true, false]) {
     const a = await straight.sample({ label: [0, 1], steps: 3, seed: 5, useEma });

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { EcgLdmError } from './errors';
 import { registerDataCommands } from './cli/data';
 import { registerDemoCommand } from './cli/demo';
+import { registerGeneratorCommands } from './cli/generator';
 import { registerInfoCommand } from './cli/info';
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerInfoCommand(program);
   registerDemoCommand(program);
   registerDataCommands(program);
+  registerGeneratorCommands(program);
   return program;
 }
 

@@ -159,7 +159,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
           label, count, sampler: s.sampler, steps: s.steps, guidance: s.guidance, eta: s.eta, batchSize: count, seed,
           useEma: s.useEma, signal,
           onProgress: onProgress && ((e) => onProgress({
-            stage: 'generate', done: done + (e.step === e.steps ? count : 0), total, label, step: e.step, steps: e.steps,
+            stage: 'generate', done: done + (e.done === e.total ? count : 0), total, label, step: e.step, steps: e.steps,
           })),
         });
         writer.append(result.data, result.labels);

@@ -60,7 +60,7 @@ export type TrainProgressEvent =
 /** Progress of a sampling run. */
 export interface SampleProgressEvent {
   stage: 'sample';
-  /** Sampler steps done in the current batch, and per batch. */
+  /** Sampler steps done in the current batch, and per batch (the sampler's own count). */
   step: number;
   steps: number;
   /** 0-based batch index, and the number of batches. */
@@ -267,6 +267,12 @@ export class Generator {
       generator = Generator.create({ ...(modelAndDiffusion as GeneratorConfig), model: model as GeneratorConfig['model'] }, { device: run.device, seed: run.seed });
     }
     try {
+      const done = generator.config().step;
+      if (run.resumeFrom !== undefined && done >= run.steps) {
+        // The checkpoint already holds the whole run: nothing to train.
+        generator.trainingSummary = { steps: done, bestLoss: generator.config().bestValLoss ?? NaN, losses: new Float64Array(0), epochs: [], lastCheckpoint: null, bestCheckpoint: null };
+        return generator;
+      }
       await generator.fit(data, { ...run, ...options } as TrainRunConfig & TrainOptions);
       return generator;
     } catch (err) {
@@ -359,18 +365,22 @@ export class Generator {
     for (let b = 0; b < batches; b++) {
       const start = b * o.batchSize;
       const batchLabels = labels.subarray(start, Math.min(count, start + o.batchSize));
-      const done = start;
+      // Native step events arrive asynchronously: drop any that come after the batch ended,
+      // so that events stay ordered and the batch's last one (sent here) says it is done.
+      let batchEnded = false;
       const samples = await callNative(() =>
         handle.sample(batchLabels, {
           sampler: o.sampler, steps: o.steps, eta: o.eta, guidance: o.guidance, seed: o.seed + b, useEma: o.useEma,
           clipX0: o.clipX0, ddpmVariance: o.ddpmVariance, signal,
-          onProgress: progress && ((e: Record<string, number | string>) => progress({
-            stage: 'sample', step: e['step'] as number, steps: e['total'] as number, batch: b, batches,
-            done: done + (e['step'] === e['total'] ? batchLabels.length : 0), total: count,
-          })),
+          onProgress: progress && ((e: Record<string, number | string>) => {
+            if (batchEnded) return;
+            progress({ stage: 'sample', step: e['step'] as number, steps: e['total'] as number, batch: b, batches, done: start, total: count });
+          }),
         }),
       );
+      batchEnded = true;
       out.set(toChannelsLast(samples, batchLabels.length, c, l), start * c * l);
+      progress?.({ stage: 'sample', step: o.steps, steps: o.steps, batch: b, batches, done: start + batchLabels.length, total: count });
     }
     return { data: out, shape: [count, l, c], labels };
   }
