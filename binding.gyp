@@ -19,7 +19,7 @@
       ],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O3", "-Wno-unused-parameter", "-fvisibility=hidden"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O<!(node -p \"process.env.ECG_LDM_OPT_LEVEL || 3\")", "-Wno-unused-parameter", "-fvisibility=hidden"],
       "libraries": [
         "-L<!(node scripts/find-libtorch.js --gyp libdir)",
         "-Wl,--no-as-needed",
