@@ -312,7 +312,8 @@ StatePtr buildState(const GeneratorConfig& config, const at::Device& device, std
   return state;
 }
 
-/** Holds the handle's busy flag for one job; released at the end of execute() (or on destruction). */
+/** Holds the handle's busy flag for one job; released when the job is destroyed, right after
+ *  its Promise settles and before any continuation of it runs. */
 class BusyLease {
  public:
   BusyLease(StatePtr state, const char* what) {
@@ -324,10 +325,8 @@ class BusyLease {
   BusyLease(const BusyLease&) = delete;
   BusyLease& operator=(const BusyLease&) = delete;
   BusyLease& operator=(BusyLease&&) = delete;
-  ~BusyLease() { release(); }
-  void release() {
+  ~BusyLease() {
     if (state_) state_->busy.store(false);
-    state_.reset();
   }
 
  private:
@@ -484,10 +483,6 @@ class TrainJob final : public Job {
 
  protected:
   void execute() override {
-    struct Release {
-      BusyLease& lease;
-      ~Release() { lease.release(); }
-    } release{lease_};
     GeneratorState& s = *state_;
     train::DiffusionTrainerOptions t = b_.trainer;
 
@@ -682,10 +677,6 @@ class SampleJob final : public Job {
 
  protected:
   void execute() override {
-    struct Release {
-      BusyLease& lease;
-      ~Release() { lease.release(); }
-    } release{lease_};
     GeneratorState& s = *state_;
     s.module().eval();
     std::optional<train::EmaWeightsScope> emaWeights;
