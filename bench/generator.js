@@ -190,7 +190,10 @@ async function benchSampling(torch) {
 // 3. Peak RSS of generate() (streams batches to the NPZ).
 function rssChild(checkpoint, count, out) {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--rss-child', checkpoint, String(count), out], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(__filename, ['--rss-child', checkpoint, String(count), out], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: ['--expose-gc'],
+    });
     let result;
     child.on('message', (m) => { result = m; });
     child.on('error', reject);
@@ -203,14 +206,25 @@ async function rssChildMain([checkpoint, count, out]) {
   const mib = (b) => b / 2 ** 20;
   const before = process.memoryUsage().rss;
   let peak = before;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+  let peakBuffers = 0;  // JS-side ArrayBuffers: where the samples would pile up if held
+  let ticks = 0;
+  const sample = () => {
+    // Every 500 ms a full GC first, so output buffers that are already garbage (each batch
+    // leaves a few MiB for V8 to collect lazily) cannot pass for growth; RSS itself is read
+    // every 50 ms.
+    if (++ticks % 10 === 0 && global.gc) global.gc();
+    const m = process.memoryUsage();
+    peak = Math.max(peak, m.rss);
+    peakBuffers = Math.max(peakBuffers, m.arrayBuffers);
+  };
+  const timer = setInterval(sample, 50);
   const t0 = performance.now();
   await generate({ checkpoint, out, label: 1, count: Number(count), sampler: 'dpmpp', steps: RSS_STEPS, batchSize: RSS_BATCH, seed: 3, useEma: false });
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(timer);
-  peak = Math.max(peak, process.memoryUsage().rss);
+  sample();
   const bytes = fs.statSync(out).size;
-  process.send({ beforeMiB: mib(before), peakMiB: mib(peak), npzMiB: mib(bytes), seconds });
+  process.send({ beforeMiB: mib(before), peakMiB: mib(peak), afterMiB: mib(process.memoryUsage().rss), peakBuffersMiB: mib(peakBuffers), npzMiB: mib(bytes), seconds });
 }
 
 async function benchMemory() {
@@ -232,6 +246,8 @@ async function benchMemory() {
         'RSS before MiB': fmt(r.beforeMiB, 1),
         'peak RSS MiB': fmt(r.peakMiB, 1),
         'peak - before MiB': fmt(r.peakMiB - r.beforeMiB, 1),
+        'RSS after MiB': fmt(r.afterMiB, 1),
+        'peak ArrayBuffers MiB': fmt(r.peakBuffersMiB, 1),
         seconds: fmt(r.seconds, 2),
       });
       fs.rmSync(out, { force: true });

@@ -473,13 +473,26 @@ TrainBaton parseTrainBaton(const Napi::CallbackInfo& call, const GeneratorState&
   return b;
 }
 
-class TrainJob final : public Job {
+/** A job on one generator handle: the handle's state, the job's baton, and the busy lease. */
+template <typename Baton>
+class GeneratorJob : public Job {
+ public:
+  GeneratorJob(Napi::Env env, const char* name, const Napi::Object& options, StatePtr state, Baton baton,
+               BusyLease lease)
+      : Job(env, name, options), state_(std::move(state)), b_(std::move(baton)), lease_(std::move(lease)) {}
+
+ protected:
+  StatePtr state_;
+  Baton b_;
+
+ private:
+  BusyLease lease_;
+};
+
+class TrainJob final : public GeneratorJob<TrainBaton> {
  public:
   TrainJob(Napi::Env env, const Napi::Object& options, StatePtr state, TrainBaton baton, BusyLease lease)
-      : Job(env, "ecgldm.generator.train", options),
-        state_(std::move(state)),
-        b_(std::move(baton)),
-        lease_(std::move(lease)) {}
+      : GeneratorJob(env, "ecgldm.generator.train", options, std::move(state), std::move(baton), std::move(lease)) {}
 
  protected:
   void execute() override {
@@ -616,9 +629,6 @@ class TrainJob final : public Job {
     return sum / static_cast<double>(n);
   }
 
-  StatePtr state_;
-  TrainBaton b_;
-  BusyLease lease_;
   std::vector<double> losses_;
   std::vector<EpochRecord> epochs_;
   int64_t steps_ = 0;
@@ -667,13 +677,10 @@ SampleBaton parseSampleBaton(const Napi::CallbackInfo& call, const GeneratorStat
   return b;
 }
 
-class SampleJob final : public Job {
+class SampleJob final : public GeneratorJob<SampleBaton> {
  public:
   SampleJob(Napi::Env env, const Napi::Object& options, StatePtr state, SampleBaton baton, BusyLease lease)
-      : Job(env, "ecgldm.generator.sample", options),
-        state_(std::move(state)),
-        b_(std::move(baton)),
-        lease_(std::move(lease)) {}
+      : GeneratorJob(env, "ecgldm.generator.sample", options, std::move(state), std::move(baton), std::move(lease)) {}
 
  protected:
   void execute() override {
@@ -693,9 +700,6 @@ class SampleJob final : public Job {
   Napi::Value result(Napi::Env env) override { return arrayFromTensor(env, samples_); }
 
  private:
-  StatePtr state_;
-  SampleBaton b_;
-  BusyLease lease_;
   at::Tensor samples_;
 };
 
