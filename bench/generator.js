@@ -31,7 +31,7 @@ const DDPM_T = 1000;
 const DDPM_STEPS = { 1: env('ECG_LDM_BENCH_DDPM_STEPS_B1', 30), 8: env('ECG_LDM_BENCH_DDPM_STEPS_B8', 10) };
 const RSS_COUNTS = [256, 1024];
 const RSS_BATCH = 64;
-const RSS_STEPS = env('ECG_LDM_BENCH_RSS_STEPS', 2);
+const RSS_STEPS = env('ECG_LDM_BENCH_RSS_STEPS', 1);
 const EVENT_LOOP_SECONDS = env('ECG_LDM_BENCH_EVENT_LOOP_SECONDS', 10);
 
 /** A small UNet1d for the fast samplers (2,048 samples, 1 lead; attention only in the middle, at 512 positions). */
@@ -188,11 +188,12 @@ async function benchSampling(torch) {
 
 // ---------------------------------------------------------------------------------------
 // 3. Peak RSS of generate() (streams batches to the NPZ).
-function rssChild(checkpoint, count, out) {
+function rssChild(checkpoint, count, out, pool) {
   return new Promise((resolve, reject) => {
     const child = fork(__filename, ['--rss-child', checkpoint, String(count), out], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv: ['--expose-gc'],
+      env: pool ? { ...process.env, UV_THREADPOOL_SIZE: String(pool) } : process.env,
     });
     let result;
     child.on('message', (m) => { result = m; });
@@ -236,11 +237,14 @@ async function benchMemory() {
     const gen = Generator.create({ model: RSS_UNET }, { seed: 0 });
     gen.save(checkpoint);
     gen.dispose();
-    for (const count of RSS_COUNTS) {
+    // Each native job runs on a libuv pool thread, and glibc gives each thread its own
+    // malloc arena that keeps its high-water mark: the default pool (4 threads) can hold up
+    // to 4 batch workspaces. The second pass pins the pool to 1 thread to show that apart.
+    for (const pool of [undefined, 1]) for (const count of RSS_COUNTS) {
       const out = path.join(dir, `gen-${count}.npz`);
-      const r = await rssChild(checkpoint, count, out);
+      const r = await rssChild(checkpoint, count, out, pool);
       rows.push({
-        count, batchSize: RSS_BATCH,
+        'libuv pool': pool ?? (process.env.UV_THREADPOOL_SIZE || 'default (4)'), count, batchSize: RSS_BATCH,
         'output MiB (float32)': fmt((count * LENGTH * RSS_UNET.channels * 4) / 2 ** 20, 1),
         'npz MiB': fmt(r.npzMiB, 1),
         'RSS before MiB': fmt(r.beforeMiB, 1),
@@ -257,8 +261,11 @@ async function benchMemory() {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   console.table(rows);
-  const [a, b] = rows;
-  console.log(`peak RSS ${b.count} vs ${a.count}: ${fmt(b['peak RSS MiB'] - a['peak RSS MiB'], 1)} MiB difference, while the output grew by ${fmt(b['output MiB (float32)'] - a['output MiB (float32)'], 1)} MiB (load after: ${load()})`);
+  for (let i = 0; i + 1 < rows.length; i += 2) {
+    const [a, b] = [rows[i], rows[i + 1]];
+    console.log(`libuv pool ${a['libuv pool']}: peak RSS ${b.count} vs ${a.count}: ${fmt(b['peak RSS MiB'] - a['peak RSS MiB'], 1)} MiB difference, while the output grew by ${fmt(b['output MiB (float32)'] - a['output MiB (float32)'], 1)} MiB`);
+  }
+  console.log(`(load after: ${load()})`);
   return rows;
 }
 

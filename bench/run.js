@@ -5,6 +5,7 @@
 const SUITES = {
   wavelet: () => require('./wavelet').runWaveletBench(),
   data: () => require('./data-read').runDataBench(),
+  generator: () => require('./generator').runGeneratorBench(),
 };
 
 async function main() {

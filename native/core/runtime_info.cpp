@@ -57,7 +57,11 @@ RuntimeInfo runtimeInfo() {
   return info;
 }
 
-void configureRuntime() { at::globalContext().setUserEnabledNNPACK(false); }
+void configureRuntime() {
+#if TORCH_VERSION_MAJOR >= 2  // LibTorch 1.13 has no switch (and Debian's builds no NNPACK)
+  at::globalContext().setUserEnabledNNPACK(false);
+#endif
+}
 
 void setThreads(int threads) {
   check(threads >= 1 && threads <= 1024, ErrorCode::ArgRange,
