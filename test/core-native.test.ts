@@ -91,7 +91,7 @@ test('loads a prebuilt binary from prebuilds/ (node-gyp-build)', (t) => {
   const platformDir = path.join(dir, 'prebuilds', `${process.platform}-${process.arch}`);
   const built = fs.existsSync(platformDir) && fs.readdirSync(platformDir).some((f) => f.endsWith('.node'));
   if (!built) {
-    t.log('NOT RUN HERE: no build-prebuild/prebuilds; `npm run prebuild` makes one (.ci/run does, before npm test)');
+    t.log('NOT RUN HERE: no build-prebuild/prebuilds; `npm run build:prebuild` makes one (.ci/run does, before npm test)');
     t.pass();
     return;
   }
