@@ -2,7 +2,7 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { readReferenceNpz, readSplitFile } from 'ecg-ldm';
+import { readReferenceNpz, readSegmentNpz, readSplitFile, writeNpz } from 'ecg-ldm';
 import { tempDir } from './helpers/data-paths';
 import { randomInts, writeSyntheticRecord } from './helpers/data-wfdb-encode';
 import { serveFolder } from './helpers/data-server';
@@ -78,8 +78,20 @@ test.serial('data prepare from ready-cut segments: one-segment-per-row CSV and N
   const sets = ['train', 'val', 'test'].map((s) => readReferenceNpz(path.join(out, `${s}.npz`)));
   t.is(sets.reduce((a, s) => a + s.shape[0], 0), 20);
   t.deepEqual(sets[0]!.shape.slice(1), [8, 1]);
+  // The sets keep their patients (CSV "p3" -> 3), so splitting one again keeps patients whole...
+  const trainPatients = readSegmentNpz(path.join(out, 'train.npz')).patients;
+  t.true(trainPatients.every((p) => /^\d$/.test(p)));
   const text2 = await run(['data', 'prepare', '--dataset', 'generic', '--source', path.join(out, 'train.npz'), '--out', path.join(dir, 'again.npz')]);
-  t.regex(text2, /each segment is its own patient/);
+  t.notRegex(text2, /each segment is its own patient/);
+  t.regex(text2, new RegExp(`generic: ${trainPatients.length} segments`));
+  // ...while an NPZ without a patient array makes each segment its own patient.
+  const plain = readReferenceNpz(path.join(out, 'train.npz'));
+  await writeNpz(path.join(dir, 'plain.npz'), {
+    data: { dtype: 'f4', shape: [...plain.shape], data: plain.data },
+    label: { dtype: 'i8', shape: [plain.shape[0]], data: BigInt64Array.from(plain.labels, (v) => BigInt(v)) },
+  });
+  const text3 = await run(['data', 'prepare', '--dataset', 'generic', '--source', path.join(dir, 'plain.npz'), '--out', path.join(dir, 'again2.npz')]);
+  t.regex(text3, /each segment is its own patient/);
   fs.writeFileSync(path.join(dir, 'bad.csv'), 'label,patient,s0\n1,p,0.5\nx,p,1\n');
   await t.throwsAsync(run(['data', 'prepare', '--dataset', 'generic', '--source', path.join(dir, 'bad.csv'), '--out', out]), { message: /bad\.csv, line 3, field label/ });
 });

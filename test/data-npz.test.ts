@@ -2,8 +2,8 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  ChecksumError, FormatError, NpzWriter, ShapeError, encodeNpy, encodeNpyHeader, parseNpy, parseNpz,
-  readNpz, readReferenceNpz, writeNpz,
+  ArgumentRangeError, ChecksumError, FormatError, NpzWriter, ShapeError, encodeNpy, encodeNpyHeader, loadDefaultDataset,
+  numericPatientIds, parseNpy, parseNpz, readNpz, readReferenceNpz, readSegmentNpz, writeNpz,
 } from 'ecg-ldm';
 import { hasNumpy, python, tempDir } from './helpers/data-paths';
 
@@ -154,4 +154,45 @@ np.savez_compressed(${JSON.stringify(theirsC)}, data=d, label=np.array([1,0], dt
   t.true(peak - before.rss < 150e6, `rss grew by ${((peak - before.rss) / 1e6).toFixed(0)} MB`);
   t.is(fs.statSync(file).size > 40000 * 2048 * 4, true);
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('NpzWriter writes a patient array when every batch gives patient ids, and refuses a mix', async (t) => {
+  const dir = tempDir();
+  const file = path.join(dir, 'patients.npz');
+  const w = new NpzWriter(file, { length: 2, channels: 1 });
+  w.append(new Float32Array([1, 2, 3, 4]), [0, 1], [7, 7]);
+  t.throws(() => w.append(new Float32Array([5, 6]), [1]), { instanceOf: ArgumentRangeError, message: /every batch or with none/ });
+  t.throws(() => w.append(new Float32Array([5, 6]), [1], [8, 9]), { instanceOf: ShapeError });
+  w.append(new Float32Array([5, 6]), [1], [9]);
+  await w.close();
+  const arrays = readNpz(file);
+  t.deepEqual([...arrays['patient']!.data as BigInt64Array], [7n, 7n, 9n]);
+  t.deepEqual(readSegmentNpz(file).patients, ['7', '7', '9']);
+
+  const plain = new NpzWriter(path.join(dir, 'plain.npz'), { length: 2, channels: 1 });
+  plain.append(new Float32Array([1, 2]), [0]);
+  t.throws(() => plain.append(new Float32Array([1, 2]), [0], [3]), { instanceOf: ArgumentRangeError });
+  await plain.close();
+  t.false('patient' in readNpz(path.join(dir, 'plain.npz')));
+});
+
+test('numericPatientIds keeps trailing record numbers when they are distinct, else indexes the sorted ids', (t) => {
+  t.deepEqual([...numericPatientIds(['ludb-161', 'ludb-3', 'ludb-161'])], [['ludb-161', 161], ['ludb-3', 3]]);
+  t.deepEqual([...numericPatientIds(['a-1', 'b-1', 'c'])], [['a-1', 0], ['b-1', 1], ['c', 2]]);
+});
+
+test('the bundled sets carry one patient id per LUDB record, two segments each, disjoint across sets', (t) => {
+  const seen = new Map<string, string>();
+  for (const set of ['train', 'val', 'test'] as const) {
+    const { patients, labels } = loadDefaultDataset(set);
+    t.is(patients.length, labels.length);
+    const counts = new Map<string, number>();
+    for (const p of patients) counts.set(p, (counts.get(p) ?? 0) + 1);
+    t.true([...counts.values()].every((c) => c === 2));
+    for (const p of counts.keys()) {
+      t.false(seen.has(p), `patient ${p} in ${set} and ${seen.get(p)}`);
+      seen.set(p, set);
+    }
+  }
+  t.is(seen.size, 200);
 });

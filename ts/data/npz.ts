@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FormatError, IoError, ShapeError } from '../errors';
-import { assertInteger, assertOptions } from '../is';
+import { assertInteger, assertOptions, invalidParameterError } from '../is';
 import { encodeNpy, encodeNpyHeader, parseNpy, shapeSize, type NpyArray } from './npy';
 import { bufferSource, fileSource, listZipEntries, readZipEntry, ZipWriter, type ByteSource } from './zip';
 
@@ -180,6 +180,8 @@ export class NpzWriter {
   private readonly sidePath: string;
   private sideFd: number | undefined;
   private readonly labels: number[] = [];
+  /** Patient ids, when every append gave them (an optional `patient` int64 array). */
+  private readonly patients: number[] = [];
   private sideBytes = 0;
 
   /**
@@ -210,14 +212,25 @@ export class NpzWriter {
    * Appends a batch of segments.
    * @param data - n segments, C order [n, L, C]
    * @param labels - n integer labels
-   * @throws {ShapeError} when `data.length` is not n * L * C; {@link IoError} after close
+   * @param patients - n integer patient ids, written as a `patient` array; give them with
+   *   every batch or with none
+   * @throws {ShapeError} when `data.length` is not n * L * C or `patients` has another length;
+   *   {@link ArgumentTypeError} when patients are given for some batches only; {@link IoError} after close
    */
-  append(data: Float32Array, labels: ArrayLike<number>): void {
+  append(data: Float32Array, labels: ArrayLike<number>, patients?: ArrayLike<number>): void {
     if (this.sideFd === undefined) throw new IoError('NpzWriter is closed');
     const per = this.options.length * this.options.channels;
     if (data.length !== labels.length * per) {
       throw new ShapeError(`batch has ${data.length} values but ${labels.length} labels x ${this.options.length} x ${this.options.channels} needs ${labels.length * per}`);
     }
+    if (patients !== undefined && patients.length !== labels.length) {
+      throw new ShapeError(`batch has ${labels.length} labels but ${patients.length} patient ids`);
+    }
+    const withPatients = patients !== undefined;
+    if (this.labels.length > 0 && withPatients !== (this.patients.length > 0)) {
+      throw invalidParameterError('patients', 'given with every batch or with none', patients);
+    }
+    if (patients !== undefined) for (let i = 0; i < patients.length; i++) this.patients.push(patients[i]!);
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     let done = 0;
     while (done < bytes.length) done += fs.writeSync(this.sideFd, bytes, done, bytes.length - done, this.sideBytes + done);
@@ -255,6 +268,10 @@ export class NpzWriter {
         await zip.addEntry('data.npy', dataChunks(), header.length + total, compress);
         const labelBytes = encodeNpy({ dtype: 'i8', shape: [n], data: BigInt64Array.from(this.labels, (v) => BigInt(v)) });
         await zip.addEntry('label.npy', [labelBytes], labelBytes.length, compress);
+        if (this.patients.length > 0) {
+          const patientBytes = encodeNpy({ dtype: 'i8', shape: [n], data: BigInt64Array.from(this.patients, (v) => BigInt(v)) });
+          await zip.addEntry('patient.npy', [patientBytes], patientBytes.length, compress);
+        }
         zip.finish();
       });
     } finally {

@@ -83,6 +83,19 @@ export interface PrepareSummary {
 }
 
 /**
+ * Integer patient ids for the NPZ `patient` array (NPY has no portable string type): the
+ * trailing number of each id ("ludb-161" -> 161) when every id has one and they are
+ * distinct, else the id's index in the sorted list of ids.
+ */
+export function numericPatientIds(ids: Iterable<string>): Map<string, number> {
+  const distinct = [...new Set(ids)].sort();
+  const trailing = distinct.map((id) => /(\d{1,15})$/.exec(id)?.[1]);
+  const numbers = trailing.map(Number);
+  const usable = trailing.every((t) => t !== undefined) && new Set(numbers).size === distinct.length;
+  return new Map(distinct.map((id, i) => [id, usable ? numbers[i]! : i]));
+}
+
+/**
  * Resolves the output layout (a folder of per-set files, or one .npz) and loads the
  * split file, or creates and writes it when absent.
  */
@@ -135,6 +148,7 @@ export async function prepareDataset(listing: DatasetListing, options: PrepareOp
   if (single) writerFor('all');
   else for (const set of Object.keys(split.sets)) writerFor(set);
 
+  const patientId = numericPatientIds(listing.records.map((r) => r.patient));
   const counts: Record<string, Record<number, number>> = {};
   const droppedWindows: Record<string, number> = { nan: 0, flat: 0 };
   const skippedRecords: Record<string, number> = { ...listing.skipped };
@@ -163,7 +177,9 @@ export async function prepareDataset(listing: DatasetListing, options: PrepareOp
       const seg = segmentSignals(signals, { length: o.length, stride: o.stride, flatFraction: o.flatFraction });
       droppedWindows['nan']! += seg.dropped.nan;
       droppedWindows['flat']! += seg.dropped.flat;
-      if (seg.count > 0) writerFor(set).append(seg.data, new Array<number>(seg.count).fill(rec.label));
+      if (seg.count > 0) {
+        writerFor(set).append(seg.data, new Array<number>(seg.count).fill(rec.label), new Array<number>(seg.count).fill(patientId.get(rec.patient)!));
+      }
       const c = (counts[set] ??= {});
       c[rec.label] = (c[rec.label] ?? 0) + seg.count;
       o.onProgress?.(i + 1, listing.records.length);
@@ -200,12 +216,13 @@ export async function prepareSegments(segments: PatientSegments, options: Prepar
   if (single) assignSplit(items, split); // still validates that every patient is in the split
   const files: Record<string, string> = {};
   const counts: Record<string, Record<number, number>> = {};
+  const patientId = numericPatientIds(segments.patients);
   const per = l * c;
   for (const [set, idx] of Object.entries(assignment)) {
     const file = single ? o.out : path.join(outDir, `${set}.npz`);
     const w = new NpzWriter(file, { length: l, channels: c, compress: o.compress });
     try {
-      for (const i of idx) w.append(segments.data.subarray(i * per, (i + 1) * per), [segments.labels[i]!]);
+      for (const i of idx) w.append(segments.data.subarray(i * per, (i + 1) * per), [segments.labels[i]!], [patientId.get(segments.patients[i]!)!]);
       await w.close();
     } catch (err) {
       w.abort();
