@@ -7,18 +7,20 @@
 // with learned `weights` initialised to (0.5, 0.5).
 //
 // What is pooled: the output of the U-Net's last up block, i.e. everything the U-Net
-// computes except its old output_conv, run at diffusion step t = 1 (the reference
-// calls the U-Net with t = torch.ones(B)) and with no label added (the classification
-// copy of the U-Net has no label input).
+// computes except its old output head, run at diffusion step t = 1 (the reference
+// calls the U-Net with t = torch.ones(B)) and with no label (the classification copy
+// of the U-Net has no label input: label 0 added for the seed U-Net, the null class
+// for UNet1d).
 //
-// The U-Net enters through a small interface: the module itself (registered as
-// "unet", so its parameters and the reference keys unet.* follow it) and a trunk
-// function computing those features. For SeedUNet that is
-//     [unet](const torch::Tensor& x, const torch::Tensor& t) {
-//       return unet->features(x, t, torch::zeros({x.size(0)}, x.options())); }
+// The U-Net enters as a FusionUNet: the module itself (registered as "unet", so its
+// parameters and the reference keys unet.* follow it), a trunk function computing those
+// features, and the names of its down-path and output-head children; fusionUNet() makes
+// one from a SeedUNet or a UNet1d.
 //
-// State-dict keys equal the reference's: unet.* (the head is registered in place of
-// the U-Net's output_conv: unet.output_conv.{2,4}.*), ecgnet.*, weights.
+// State-dict keys equal the reference's for the seed U-Net: unet.* (the head is
+// registered in place of the U-Net's output_conv: unet.output_conv.{2,4}.*), ecgnet.*,
+// weights. For UNet1d the head takes out_conv's name (unet.out_conv.{2,4}.*) and
+// out_norm is removed.
 #pragma once
 
 #include <torch/torch.h>
@@ -26,37 +28,55 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "nn/ecgnet.h"
+#include "nn/seed_unet.h"
+#include "nn/unet1d.h"
 
 namespace ecgldm {
 namespace nn {
 
-/** The U-Net trunk: x [B, C, L], t [B] int64 -> features [B, C, L'] before the output head. */
+/** The U-Net trunk: x [B, leads, L], t [B] int64 -> features [B, featureChannels, L'] before the output head. */
 using UNetTrunk = std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& t)>;
 
+/** A generator U-Net as the fusion classifier sees it. */
+struct FusionUNet {
+  std::shared_ptr<torch::nn::Module> module;
+  UNetTrunk trunk;
+  /** Channels of the trunk's features; the new head's first Linear takes these. */
+  int64_t featureChannels = 0;
+  /** Children of `module` forming its down path: frozen when freezeDownBlocks is set. */
+  std::vector<std::string> downPath;
+  /** Children forming its output head: the new head takes the first one's name, the others are removed. */
+  std::vector<std::string> outputHead;
+};
+
+/** The seed U-Net: features(x, t, label 0); down path downsampling_blocks; head output_conv. */
+FusionUNet fusionUNet(SeedUNet unet);
+
+/** UNet1d: features(x, t, null class); down path time_mlp, class_embedding, input_conv and
+ *  the down levels (everything before the middle block); head out_norm + out_conv. */
+FusionUNet fusionUNet(UNet1d unet);
+
 struct FusionClassifierOptions {
-  /** ECGNet branch; defaults are the reference WeightModel's (F1 8, one logit, no dropout). */
+  /** ECGNet branch; defaults are the reference WeightModel's (F1 8, one logit, no dropout).
+   *  Its leads are the input's leads. */
   TORCH_ARG(ECGNetOptions, ecgnet) = ECGNetOptions().f1(8).numClasses(1).dropout(0.0);
-  /** Channels of the U-Net features (its nChannels); the head's first Linear takes these. */
-  TORCH_ARG(int64_t, unetChannels) = 1;
   /** Hidden units of the replaced U-Net head. */
   TORCH_ARG(int64_t, headHidden) = 64;
   /** Diffusion step index the U-Net runs at (reference: 1). */
   TORCH_ARG(int64_t, diffusionStep) = 1;
-  /** Freeze the U-Net's down blocks (reference: true). */
+  /** Freeze the U-Net's down path (reference: true). */
   TORCH_ARG(bool, freezeDownBlocks) = true;
 };
 
 class FusionClassifierImpl : public torch::nn::Module {
  public:
-  /**
-   * unet: the generator U-Net (with pretrained weights loaded); it must have a child
-   * "downsampling_blocks" when freezeDownBlocks is set, and its child "output_conv",
-   * if any, is replaced by the new head. trunk: computes its pre-head features.
-   */
-  FusionClassifierImpl(std::shared_ptr<torch::nn::Module> unet, UNetTrunk trunk,
-                       const FusionClassifierOptions& options = {});
+  /** unet: the generator U-Net, pretrained weights loaded; its output head is replaced
+   *  by the new one (and its down path frozen when options.freezeDownBlocks is set). */
+  FusionClassifierImpl(FusionUNet unet, const FusionClassifierOptions& options = {});
 
   /** x: [B, leads, samples] -> fused logits [B, numClasses]. */
   torch::Tensor forward(torch::Tensor x);
@@ -74,8 +94,7 @@ class FusionClassifierImpl : public torch::nn::Module {
 
  private:
   FusionClassifierOptions options_;
-  std::shared_ptr<torch::nn::Module> unet_;
-  UNetTrunk trunk_;
+  FusionUNet unet_;
   torch::nn::Sequential head_{nullptr};
   ECGNet ecgnet_{nullptr};
   torch::Tensor weights_;

@@ -16,8 +16,10 @@
 #include "nn/cnn1d.h"
 #include "nn/cnn_lstm.h"
 #include "nn/ecgnet.h"
+#include "nn/fusion_classifier.h"
 #include "nn/resnet1d.h"
 #include "train/checkpoint.h"
+#include "train/fusion_generator.h"
 #include "train/json.h"
 
 namespace ecgldm {
@@ -106,6 +108,24 @@ class OptionReader {
     return value;
   }
 
+  /** A string option, or nullptr when absent; not recorded (the caller records what it resolves to). */
+  const std::string* string(const char* name) {
+    const json::Value* v = lookup(name);
+    if (v == nullptr) return nullptr;
+    check(v->isString() && !v->asString().empty(), ErrorCode::ArgRange, expected("non-empty string", name));
+    return &v->asString();
+  }
+
+  /** A nested options object, or nullptr when absent; the caller records its resolved form with set(). */
+  const json::Value* object(const char* name) {
+    const json::Value* v = lookup(name);
+    check(v == nullptr || v->isObject(), ErrorCode::ArgRange, expected("object", name));
+    return v;
+  }
+
+  /** Records a resolved value that the typed readers above do not produce. */
+  void set(const char* name, json::Value value) { resolved_.set(name, std::move(value)); }
+
   /** Throws for option names no reader consumed; returns the resolved options. */
   json::Value finish() {
     if (options_ != nullptr) {
@@ -145,6 +165,42 @@ int64_t topLevelInteger(const json::Value& config, const char* name, int64_t min
         ErrorCode::ArgRange,
         std::string("Expected integer >= ") + std::to_string(min) + " for model config field " + name);
   return static_cast<int64_t>(v->asDouble());
+}
+
+// ECGNet's options (all but numClasses / leads / samples), `opts` holding the defaults.
+nn::ECGNetOptions ecgnetOptions(OptionReader& o, nn::ECGNetOptions opts) {
+  opts.dropout(o.number("dropout", opts.dropout()));
+  opts.classifierDropout(o.number("classifierDropout", opts.classifierDropout()));
+  opts.kernelLength(o.integer("kernelLength", opts.kernelLength()));
+  opts.kernelLength2(o.integer("kernelLength2", opts.kernelLength2()));
+  opts.f1(o.integer("f1", opts.f1()));
+  opts.d(o.integer("d", opts.d()));
+  opts.f2(o.integer("f2", opts.f2()));
+  opts.hidden(o.integer("hidden", opts.hidden()));
+  opts.maxNorm(o.number("maxNorm", opts.maxNorm()));
+  return opts;
+}
+
+// The fusion classifier's generator U-Net: from a generator checkpoint (a new model, the
+// checkpoint's weights) or from the architecture a fusion checkpoint recorded; either way
+// `generator` is recorded, so a saved fusion classifier rebuilds without the checkpoint.
+FusionGenerator fusionGenerator(OptionReader& o, const ClassifierModel& model) {
+  const std::string* path = o.string("generatorCheckpoint");
+  const json::Value* recorded = o.object("generator");
+  check((path == nullptr) != (recorded == nullptr), ErrorCode::ArgRange,
+        "Expected exactly one of the fusion options generatorCheckpoint (a generator checkpoint to start from) and "
+        "generator (the architecture a fusion checkpoint records)");
+  FusionGenerator generator =
+      path != nullptr ? loadFusionGenerator(*path) : buildFusionGenerator(parseGeneratorConfig(recorded->dump()));
+  const GeneratorConfig& g = generator.config;
+  const std::string source =
+      path != nullptr ? "the generator checkpoint " + *path : std::string("the fusion model's U-Net");
+  check(g.channels == model.leads && g.length == model.samples, ErrorCode::Shape,
+        source + " was built for segments of " + std::to_string(g.length) + " samples x " + std::to_string(g.channels) +
+            " leads, but the classifier's data has " + std::to_string(model.samples) + " samples x " +
+            std::to_string(model.leads) + " leads; train the generator on segments like these");
+  o.set("generator", generatorConfigJson(g));
+  return generator;
 }
 
 // ---- seeded streams ------------------------------------------------------------------
@@ -189,7 +245,8 @@ void checkSet(const torch::Tensor& x, const torch::Tensor& y, const std::string&
 
 int64_t ClassifierModel::parameterCount() const {
   int64_t count = 0;
-  for (const auto& p : module->parameters()) count += p.numel();
+  for (const auto& p : module->parameters())
+    if (p.requires_grad()) count += p.numel();
   return count;
 }
 
@@ -203,7 +260,7 @@ ClassifierModel buildClassifier(const std::string& modelConfigJson, const at::De
   }
   const json::Value* kindValue = config.find("kind");
   check(kindValue != nullptr && kindValue->isString(), ErrorCode::ArgRange,
-        "Expected one of ecgnet, cnn, cnnlstm, resnet1d for model config field kind");
+        "Expected one of ecgnet, cnn, cnnlstm, resnet1d, fusion for model config field kind");
 
   ClassifierModel model;
   model.kind = kindValue->asString();
@@ -213,22 +270,13 @@ ClassifierModel buildClassifier(const std::string& modelConfigJson, const at::De
   OptionReader o(config.find("options"), model.kind);
 
   if (model.kind == "ecgnet") {
-    nn::ECGNetOptions d;  // the defaults
-    nn::ECGNetOptions opts;
-    opts.numClasses(model.numClasses).leads(model.leads).samples(model.samples);
-    opts.dropout(o.number("dropout", d.dropout()));
-    opts.classifierDropout(o.number("classifierDropout", d.classifierDropout()));
-    opts.kernelLength(o.integer("kernelLength", d.kernelLength()));
-    opts.kernelLength2(o.integer("kernelLength2", d.kernelLength2()));
-    opts.f1(o.integer("f1", d.f1()));
-    opts.d(o.integer("d", d.d()));
-    opts.f2(o.integer("f2", d.f2()));
-    opts.hidden(o.integer("hidden", d.hidden()));
-    opts.maxNorm(o.number("maxNorm", d.maxNorm()));
+    const nn::ECGNetOptions opts =
+        ecgnetOptions(o, nn::ECGNetOptions().numClasses(model.numClasses).leads(model.leads).samples(model.samples));
     auto net = std::make_shared<nn::ECGNetImpl>(opts);
     model.module = net;
     model.forward = [net](const torch::Tensor& x) { return net->forward(x); };
     model.afterStep = [net]() { net->applyMaxNorm(); };
+    model.fixedLength = true;
   } else if (model.kind == "cnn") {
     nn::Cnn1dOptions d;
     nn::Cnn1dOptions opts;
@@ -268,8 +316,29 @@ ClassifierModel buildClassifier(const std::string& modelConfigJson, const at::De
     auto net = std::make_shared<nn::ResNet1dImpl>(opts);
     model.module = net;
     model.forward = [net](const torch::Tensor& x) { return net->forward(x); };
+  } else if (model.kind == "fusion") {
+    const nn::FusionClassifierOptions d;
+    nn::FusionClassifierOptions opts;
+    OptionReader ecgnet(o.object("ecgnet"), "fusion.ecgnet");
+    nn::ECGNetOptions ecgnetDefaults = d.ecgnet();
+    ecgnetDefaults.numClasses(model.numClasses).leads(model.leads).samples(model.samples);
+    opts.ecgnet(ecgnetOptions(ecgnet, ecgnetDefaults));
+    o.set("ecgnet", ecgnet.finish());
+    opts.headHidden(o.integer("headHidden", d.headHidden()));
+    opts.diffusionStep(o.integer("diffusionStep", d.diffusionStep(), 0));
+    opts.freezeDownBlocks(o.boolean("freezeDownBlocks", d.freezeDownBlocks()));
+    FusionGenerator generator = fusionGenerator(o, model);
+    const int64_t steps = generator.config.schedule.numTrainSteps();
+    check(opts.diffusionStep() < steps, ErrorCode::ArgRange,
+          "Expected fusion option diffusionStep below the generator's " + std::to_string(steps) +
+              " diffusion steps but received " + std::to_string(opts.diffusionStep()));
+    auto net = std::make_shared<nn::FusionClassifierImpl>(std::move(generator.unet), opts);
+    model.module = net;
+    model.forward = [net](const torch::Tensor& x) { return net->forward(x); };
+    model.afterStep = [net]() { net->applyMaxNorm(); };
+    model.fixedLength = true;
   } else {
-    throw Error(ErrorCode::ArgRange, "Expected one of ecgnet, cnn, cnnlstm, resnet1d for model config field kind but received \"" +
+    throw Error(ErrorCode::ArgRange, "Expected one of ecgnet, cnn, cnnlstm, resnet1d, fusion for model config field kind but received \"" +
                                          model.kind + "\"");
   }
 
@@ -304,7 +373,7 @@ torch::Tensor predictClassifier(const ClassifierModel& model, const torch::Tenso
   check(data.dim() == 3 && data.size(0) >= 1 && data.size(1) == model.leads && data.size(2) >= 1, ErrorCode::Shape,
         "Expected data of shape [N, " + std::to_string(model.leads) + " leads, " + std::to_string(model.samples) +
             " samples] but received " + shapeText(data));
-  check(model.kind != "ecgnet" || data.size(2) == model.samples, ErrorCode::Shape,
+  check(!model.fixedLength || data.size(2) == model.samples, ErrorCode::Shape,
         "Expected segments of " + std::to_string(model.samples) + " samples (the model's input length) but received " +
             std::to_string(data.size(2)));
   check(torch::isfinite(data).all().item<bool>(), ErrorCode::NonFinite, "data contains NaN or infinite values");
@@ -348,7 +417,7 @@ ClassifierTrainResult trainClassifier(const std::string& modelConfigJson, const 
   ClassifierModel model = buildClassifier(resuming ? resumed.modelConfigJson : modelConfigJson, device);
   check(model.leads == trainX.size(1), ErrorCode::Shape,
         "The model expects " + std::to_string(model.leads) + " leads but the data has " + std::to_string(trainX.size(1)));
-  check(model.kind != "ecgnet" || model.samples == trainX.size(2), ErrorCode::Shape,
+  check(!model.fixedLength || model.samples == trainX.size(2), ErrorCode::Shape,
         "The model expects segments of " + std::to_string(model.samples) + " samples but the data has " +
             std::to_string(trainX.size(2)));
   const int64_t k = model.numClasses;
@@ -390,6 +459,7 @@ ClassifierTrainResult trainClassifier(const std::string& modelConfigJson, const 
   std::vector<torch::Tensor> parameters;
   NamedTensors namedParameters;
   for (const auto& item : model.module->named_parameters(/*recurse=*/true)) {
+    if (!item.value().requires_grad()) continue;  // frozen (the fusion model's down path)
     parameters.push_back(item.value());
     namedParameters.emplace_back(item.key(), item.value());
   }

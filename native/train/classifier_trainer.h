@@ -2,12 +2,14 @@
 // (check -> data on the device -> model / optimizer / resume -> one loop over epochs).
 //
 //   model      built from a JSON model config {"kind", "numClasses", "leads", "samples",
-//              "options"}: ECGNet, Cnn1d, CnnLstm or ResNet1d (buildClassifier); on resume
-//              the architecture is taken from the checkpoint, never from the caller
+//              "options"}: ECGNet, Cnn1d, CnnLstm, ResNet1d or the fusion model
+//              (buildClassifier); on resume the architecture is taken from the
+//              checkpoint, never from the caller
 //   data       train [N, C, L] + labels [N] and a separate validation set, given once and
 //              moved to the device once; a seeded shuffle per epoch
 //   step       batch -> logits -> cross-entropy (optionally class-weighted by inverse
-//              frequency) -> backward -> Adam/AdamW -> ECGNet's max-norm constraint
+//              frequency) -> backward -> Adam/AdamW over the trainable parameters (frozen
+//              ones stay as loaded) -> ECGNet's max-norm constraint
 //   epoch end  validation loss + accuracy; the best epoch's weights are kept (in memory,
 //              and as <checkpointDir>/best.safetensors), <checkpointDir>/last.safetensors
 //              is written for resume; early stopping after `patience` epochs without a
@@ -46,23 +48,33 @@ namespace train {
 struct ClassifierModel {
   /** Normalised model config (every option spelled out), JSON text. */
   std::string configJson;
-  std::string kind;  // "ecgnet" | "cnn" | "cnnlstm" | "resnet1d"
+  std::string kind;  // "ecgnet" | "cnn" | "cnnlstm" | "resnet1d" | "fusion"
   int64_t numClasses = 0, leads = 0, samples = 0;
   std::shared_ptr<torch::nn::Module> module;
   /** x [B, leads, samples] -> logits [B, numClasses]. */
   std::function<torch::Tensor(const torch::Tensor&)> forward;
   /** Weight constraint to apply after each optimizer step (ECGNet's max-norm); may be empty. */
   std::function<void()> afterStep;
+  /** The network takes segments of exactly `samples` samples (ECGNet, fusion). */
+  bool fixedLength = false;
 
+  /** Trainable parameters (frozen ones, such as the fusion model's down path, excluded). */
   int64_t parameterCount() const;
 };
 
 /**
  * Builds the network of a model config:
- *   {"kind": "ecgnet"|"cnn"|"cnnlstm"|"resnet1d", "numClasses": 2, "leads": 1,
+ *   {"kind": "ecgnet"|"cnn"|"cnnlstm"|"resnet1d"|"fusion", "numClasses": 2, "leads": 1,
  *    "samples": 2048, "options": {kind-specific, e.g. "dropout": 0.2}}
  * Unknown kinds or option names, and values of the wrong type, throw Error(ArgRange)
  * naming the field. Uses the global CPU generator for the initial weights.
+ *
+ * fusion options: "generatorCheckpoint" (path: the U-Net's architecture and weights
+ * come from that generator checkpoint, see loadFusionGenerator) or "generator" (the
+ * generator config a fusion checkpoint records: architecture only), "headHidden",
+ * "diffusionStep", "freezeDownBlocks", and "ecgnet" (ECGNet's options). The normalised
+ * config records "generator", never the path. A generator built for other segments than
+ * leads x samples throws Error(Shape); the generator checkpoint's errors are Io/Format.
  */
 ClassifierModel buildClassifier(const std::string& modelConfigJson, const at::Device& device);
 

@@ -1,8 +1,8 @@
 /**
- * Neural ECG classifiers (ECGNet, 1-D CNN, CNN-LSTM, ResNet1d): training, prediction,
- * checkpoints. The training loop runs natively in one async job
- * (native/train/classifier_trainer.h); this file validates everything first, then
- * crosses once.
+ * Neural ECG classifiers (ECGNet, 1-D CNN, CNN-LSTM, ResNet1d, and the fusion model of a
+ * generator's U-Net with ECGNet): training, prediction, checkpoints. The training loop
+ * runs natively in one async job (native/train/classifier_trainer.h); this file
+ * validates everything first, then crosses once.
  *
  * Checkpoints are safetensors + a JSON sidecar (see docs/checkpoint.md). With
  * `checkpointDir` set, training keeps `best.safetensors` (lowest validation loss) and
@@ -42,7 +42,7 @@ const kHandle = Symbol('ecg-ldm.classifier.handle');
 // ---- configuration ----
 
 /** Network kinds a {@link Classifier} can train. */
-export const CLASSIFIER_KINDS = ['ecgnet', 'cnn', 'cnnlstm', 'resnet1d'] as const;
+export const CLASSIFIER_KINDS = ['ecgnet', 'cnn', 'cnnlstm', 'resnet1d', 'fusion'] as const;
 
 /** Every training option with its default (the native trainer's defaults). */
 export const CLASSIFIER_DEFAULTS = {
@@ -63,21 +63,24 @@ const positiveInt = z.number().int().min(1);
 const probability = z.number().min(0).lt(1);
 const channelList = z.array(positiveInt).min(1);
 
-/** zod schema of the `model` field: a kind plus that network's options (all optional). */
+/** ECGNet's options, for `kind: 'ecgnet'` and the fusion model's ECGNet branch. */
+const ecgnetOptions = {
+  /** Dropout after each conv block (default 0.2; 0 in the fusion model). */
+  dropout: probability.optional(),
+  classifierDropout: probability.optional(),
+  kernelLength: positiveInt.optional(),
+  kernelLength2: positiveInt.optional(),
+  /** Temporal filters (default 4; 8 in the fusion model). */
+  f1: positiveInt.optional(),
+  d: positiveInt.optional(),
+  f2: positiveInt.optional(),
+  hidden: positiveInt.optional(),
+  maxNorm: z.number().positive().optional(),
+};
+
+/** zod schema of the `model` field: a kind plus that network's options (all optional but the fusion model's generatorCheckpoint). */
 export const ClassifierModelSchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('ecgnet'),
-    /** Dropout after each conv block (default 0.2). */
-    dropout: probability.optional(),
-    classifierDropout: probability.optional(),
-    kernelLength: positiveInt.optional(),
-    kernelLength2: positiveInt.optional(),
-    f1: positiveInt.optional(),
-    d: positiveInt.optional(),
-    f2: positiveInt.optional(),
-    hidden: positiveInt.optional(),
-    maxNorm: z.number().positive().optional(),
-  }),
+  z.strictObject({ kind: z.literal('ecgnet'), ...ecgnetOptions }),
   z.strictObject({
     kind: z.literal('cnn'),
     channels: channelList.optional(),
@@ -105,9 +108,35 @@ export const ClassifierModelSchema = z.discriminatedUnion('kind', [
     headHidden: positiveInt.optional(),
     dropout: probability.optional(),
   }),
+  z.strictObject({
+    kind: z.literal('fusion'),
+    /**
+     * A generator checkpoint (`.safetensors` written by `Generator.save` or training, seed U-Net or
+     * UNet1d); its U-Net starts from the checkpoint's EMA weights when it has them (a
+     * trained generator's, the ones it samples with), else from its raw weights. Needed
+     * for training only: the classifier's own checkpoints hold every weight.
+     */
+    generatorCheckpoint: z.string().min(1),
+    /** Hidden units of the U-Net branch's new head, pool -> Linear(C, headHidden) -> Mish -> Linear (default 64). */
+    headHidden: positiveInt.optional(),
+    /** Diffusion step t the U-Net runs at, in [0, the generator's numTrainSteps) (default 1, as the seed). */
+    diffusionStep: z.number().int().min(0).optional(),
+    /** Freeze the U-Net's down path (default true): seed U-Net downsampling blocks; UNet1d time/class embeddings, input conv and down levels. */
+    freezeDownBlocks: z.boolean().optional(),
+    /** The ECGNet branch's options (defaults as `kind: 'ecgnet'` but f1 8 and dropout 0, the seed's WeightModel). */
+    ecgnet: z.strictObject(ecgnetOptions).optional(),
+  }),
 ]);
 
-/** The network to train: `{ kind: 'ecgnet' }` or a kind with options, e.g. `{ kind: 'cnn', channels: [16, 32] }`. */
+/**
+ * The network to train: `{ kind: 'ecgnet' }` or a kind with options, e.g. `{ kind: 'cnn', channels: [16, 32] }`.
+ *
+ * `{ kind: 'fusion', generatorCheckpoint }` is the seed's "Option B": a trained
+ * generator's U-Net (its down path frozen, its output head replaced by
+ * pool -> Linear(C, 64) -> Mish -> Linear(64, classes)) plus an ECGNet, their logits
+ * summed with learned weights initialised to 0.5 / 0.5. The generator must have been
+ * built for the classifier's segments (same length and leads).
+ */
 export type ClassifierModelOptions = z.input<typeof ClassifierModelSchema>;
 
 /** zod schema of {@link ClassifierConfig}; unknown keys are rejected. */
@@ -130,7 +159,8 @@ export const ClassifierConfigSchema = z.strictObject({
 
 /**
  * Training configuration of {@link Classifier.train}. Every field is optional:
- * - `model` — network and its options; default `{ kind: 'ecgnet' }` (ECGNet, the seed's classifier)
+ * - `model` — network and its options; default `{ kind: 'ecgnet' }` (ECGNet, the seed's classifier);
+ *   `{ kind: 'fusion', generatorCheckpoint: 'gen.safetensors' }` for the fusion model (see {@link ClassifierModelOptions})
  * - `numClasses` — integer >= 2; default: largest label in train/val + 1 (at least 2)
  * - `epochs` — default 30; `batchSize` — default 32
  * - `lr` — default 1e-3; `weightDecay` — default 0 (L2 for Adam, decoupled for AdamW)
@@ -145,13 +175,17 @@ export const ClassifierConfigSchema = z.strictObject({
  */
 export type ClassifierConfig = z.input<typeof ClassifierConfigSchema>;
 
-/** The model config a trained classifier carries (every option spelled out). */
+/**
+ * The model config a trained classifier carries (every option spelled out). A fusion
+ * model's options hold `generator` (the U-Net's generator config, `{model, diffusion}`)
+ * and `ecgnet` (its ECGNet options) in place of the checkpoint path.
+ */
 export interface ClassifierModelConfig {
   kind: (typeof CLASSIFIER_KINDS)[number];
   numClasses: number;
   leads: number;
   samples: number;
-  options: Record<string, number | boolean | number[]>;
+  options: Record<string, number | boolean | number[] | Record<string, unknown>>;
 }
 
 /** A progress event of {@link Classifier.train}. */
@@ -247,7 +281,10 @@ export class Classifier {
    * @param val - validation set with the same L and C
    * @param options - `onProgress` (see {@link ClassifierProgress}), `signal` (AbortSignal)
    * @throws {ConfigError} invalid config
-   * @throws {ShapeError} empty sets, wrong shapes, train/val with different L or C
+   * @throws {ShapeError} empty sets, wrong shapes, train/val with different L or C, a fusion
+   *   generator built for another segment length or lead count
+   * @throws {IoError} the fusion model's generator checkpoint cannot be read
+   * @throws {FormatError} the fusion model's generator checkpoint is corrupt or not a generator's
    * @throws {ArgumentRangeError} a single-class training set, negative labels
    * @throws {ArgumentTypeError} wrong argument types
    * @throws {NonFiniteError} NaN / Infinity in the data
@@ -322,7 +359,8 @@ export class Classifier {
 
   /**
    * Loads a checkpoint written by training (`best.safetensors`, `last.safetensors`) or
-   * by {@link Classifier.save}; the architecture comes from the checkpoint.
+   * by {@link Classifier.save}; the architecture comes from the checkpoint (a fusion
+   * model's too: its generator checkpoint is no longer needed).
    * @param path - the `.safetensors` file
    * @param options - `device`: 'cpu' (default) | 'cuda' | 'cuda:N'
    * @throws {FormatError} not a classifier checkpoint; {@link IoError} unreadable file
@@ -374,7 +412,10 @@ export class Classifier {
     return JSON.parse(this[kHandle].config()) as ClassifierModelConfig;
   }
 
-  /** Number of trainable parameters (19,040 for the default ECGNet on 1 lead x 2048). @throws {DisposedError} */
+  /**
+   * Number of trainable parameters (19,040 for the default ECGNet on 1 lead x 2048); a
+   * fusion model's frozen down path is not counted. @throws {DisposedError}
+   */
   get parameterCount(): number {
     return this[kHandle].parameterCount();
   }
