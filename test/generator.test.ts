@@ -86,6 +86,27 @@ test.serial('tiny UNet1d trains 20 steps on CPU: loss decreases, progress events
   t.is(c.model.length, L);
 });
 
+test.serial('UNet1d patchSize folds p samples into channels: only input_conv and out_conv grow; shapes stay [N, L, C]', async (t) => {
+  const p = 4;
+  const plain = Generator.create(TINY, { seed: 1 });
+  const folded = Generator.create({ ...TINY, model: { ...TINY.model, patchSize: p } as GeneratorConfig['model'] }, { seed: 1 });
+  // input_conv: k3 conv 1 -> 16 becomes p -> 16; out_conv: 16 -> 1 (+bias) becomes 16 -> p (+p biases).
+  const base = 16;
+  t.is(folded.config().parameterCount - plain.config().parameterCount, 3 * base * (p - 1) + (3 * base * (p - 1) + (p - 1)));
+  const summary = await folded.fit(data, { ...RUN, steps: 4 });
+  t.true([...summary.losses].every(Number.isFinite));
+  const out = await folded.sample({ label: [0, 1], sampler: 'ddim', steps: 2 });
+  t.deepEqual(out.shape, [2, L, 1]);
+  t.true(out.data.every(Number.isFinite));
+  // The length must now be divisible by patchSize * 2^(levels - 1) = 8.
+  const odd: GeneratorDataset = { data: new Float32Array(4 * 252), shape: [4, 252, 1], labels: [0, 1, 0, 1] };
+  await t.throwsAsync(Generator.train({ ...TINY, model: { ...TINY.model, length: 252, patchSize: p } as GeneratorConfig['model'], run: { steps: 1 } }, odd), {
+    instanceOf: ConfigError, message: /divisible by 8/,
+  });
+  plain.dispose();
+  folded.dispose();
+});
+
 test.serial('sampling: same seed -> bit-equal, other seed differs, shape [count, L, C]', async (t) => {
   const a = await trained.sample({ label: [0, 1, 1], sampler: 'dpmpp', steps: 5, seed: 11, batchSize: 2 });
   const b = await trained.sample({ label: [0, 1, 1], sampler: 'dpmpp', steps: 5, seed: 11, batchSize: 2 });

@@ -136,6 +136,8 @@ UNet1dImpl::UNet1dImpl(const UNet1dOptions& options) : options_(options) {
   check(o.dropout() >= 0 && o.dropout() < 1, ErrorCode::ArgRange,
         "Expected dropout in [0, 1) but received " + std::to_string(o.dropout()));
   check(o.normGroups() >= 1, ErrorCode::ArgRange, "Expected normGroups >= 1");
+  check(o.patchSize() >= 1 && o.patchSize() <= 64, ErrorCode::ArgRange,
+        "Expected patchSize in [1, 64] for UNet1d but received " + std::to_string(o.patchSize()));
 
   embedDim_ = 4 * base;
   auto hasAttention = [&](int64_t level) {
@@ -150,7 +152,7 @@ UNet1dImpl::UNet1dImpl(const UNet1dOptions& options) : options_(options) {
   timeMlp_ = register_module("time_mlp", torch::nn::Sequential(torch::nn::Linear(base, embedDim_), torch::nn::SiLU(),
                                                                torch::nn::Linear(embedDim_, embedDim_)));
   classEmbedding_ = register_module("class_embedding", torch::nn::Embedding(o.numClasses() + 1, embedDim_));
-  inputConv_ = register_module("input_conv", conv3(o.inChannels(), base));
+  inputConv_ = register_module("input_conv", conv3(o.inChannels() * o.patchSize(), base));
 
   // 2. Down path; skipChannels records the width of every activation kept for the up path.
   int64_t channels = base;
@@ -194,19 +196,29 @@ UNet1dImpl::UNet1dImpl(const UNet1dOptions& options) : options_(options) {
 
   // 5. Output head, zero-initialised so the untrained model predicts 0.
   outNorm_ = register_module("out_norm", groupNorm(channels, o.normGroups()));
-  outConv_ = register_module("out_conv", zeroInit(conv3(channels, o.inChannels())));
+  outConv_ = register_module("out_conv", zeroInit(conv3(channels, o.inChannels() * o.patchSize())));
 }
 
-int64_t UNet1dImpl::lengthFactor() const { return int64_t{1} << (options_.channelMults().size() - 1); }
+int64_t UNet1dImpl::lengthFactor() const {
+  return options_.patchSize() << (options_.channelMults().size() - 1);
+}
 
 torch::Tensor UNet1dImpl::forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& label) {
+  const int64_t batch = x.size(0), channels = x.size(1), length = x.size(2), patch = options_.patchSize();
+  auto h = torch::silu(outNorm_->forward(features(x, t, label)));
+  // [B, C * p, L / p] -> [B, C, L]: inverse of the fold in features().
+  return outConv_->forward(h).view({batch, channels, patch, length / patch}).permute({0, 1, 3, 2}).reshape(
+      {batch, channels, length});
+}
+
+torch::Tensor UNet1dImpl::features(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& label) {
   const auto& o = options_;
   check(x.dim() == 3 && x.size(1) == o.inChannels(), ErrorCode::Shape,
         "Expected x of shape [B, " + std::to_string(o.inChannels()) + ", L] for UNet1d but received " +
             c10::str(x.sizes()));
   const int64_t batch = x.size(0), length = x.size(2), factor = lengthFactor();
   check(length > 0 && length % factor == 0, ErrorCode::Shape,
-        "Expected a signal length divisible by " + std::to_string(factor) + " (2^(levels-1) for " +
+        "Expected a signal length divisible by " + std::to_string(factor) + " (patchSize * 2^(levels-1) for " +
             std::to_string(o.channelMults().size()) + " levels) but received length " + std::to_string(length));
   check(t.dim() == 1 && t.size(0) == batch, ErrorCode::Shape,
         "Expected t of shape [" + std::to_string(batch) + "] but received " + c10::str(t.sizes()));
@@ -216,8 +228,13 @@ torch::Tensor UNet1dImpl::forward(const torch::Tensor& x, const torch::Tensor& t
   // 1. Conditioning vector: time MLP + class embedding (null class = numClasses).
   auto emb = timeMlp_->forward(timestepEmbedding(t, o.baseChannels())) + classEmbedding_->forward(label.to(torch::kLong));
 
-  // 2. Down, keeping every intermediate activation as a skip.
-  auto h = inputConv_->forward(x);
+  // 2. Fold each run of patchSize samples into channels: [B, C, L] -> [B, C * p, L / p],
+  //    channel c * p + k holding sample k of each patch. Down, keeping every activation as a skip.
+  const int64_t patch = o.patchSize();
+  auto folded = patch == 1 ? x : x.reshape({batch, o.inChannels(), length / patch, patch})
+                                     .permute({0, 1, 3, 2})
+                                     .reshape({batch, o.inChannels() * patch, length / patch});
+  auto h = inputConv_->forward(folded);
   std::vector<torch::Tensor> skips{h};
   for (auto& stage : down_) {
     for (size_t i = 0; i < stage->size(); ++i) {
@@ -242,9 +259,7 @@ torch::Tensor UNet1dImpl::forward(const torch::Tensor& x, const torch::Tensor& t
     }
     h = stage->resample(h);
   }
-
-  // 5. Output head.
-  return outConv_->forward(torch::silu(outNorm_->forward(h)));
+  return h;
 }
 
 }  // namespace nn

@@ -4,7 +4,9 @@
 //   time_mlp          sinusoid(t, base) -> Linear -> SiLU -> Linear   (embedding dim E)
 //   class_embedding   Embedding(numClasses + 1, E); index numClasses is the null class
 //                     used for classifier-free guidance; added to the time embedding
-//   input_conv        Conv(inChannels -> base, k3)
+//   patchify          [B, C, L] -> [B, C * patchSize, L / patchSize] (1-D pixel unshuffle;
+//                     undone after out_conv): the full-resolution levels cost patchSize x less
+//   input_conv        Conv(inChannels * patchSize -> base, k3)
 //   down.{l}          numResBlocks residual blocks (+ self-attention at attentionLevels),
 //                     then a stride-2 conv except at the last level
 //   mid_block1, mid_attention, mid_block2
@@ -30,6 +32,8 @@ namespace nn {
 struct UNet1dOptions {
   /** Leads of the [B, inChannels, L] signal (1..12). */
   TORCH_ARG(int64_t, inChannels) = 1;
+  /** Neighbouring samples folded into channels before input_conv (1 = none). */
+  TORCH_ARG(int64_t, patchSize) = 1;
   /** Channels of the first level. */
   TORCH_ARG(int64_t, baseChannels) = 32;
   /** Channel multiplier per level; its size is the number of levels. */
@@ -106,8 +110,12 @@ class UNet1dImpl : public torch::nn::Module {
    *  label [B] int64 in [0, numClasses] (numClasses = unconditional). Returns [B, inChannels, L]. */
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& label);
 
+  /** Everything but the output head: the last up level's activations [B, baseChannels,
+   *  L / patchSize] (what a classifier built on the trained U-Net pools). */
+  torch::Tensor features(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& label);
+
   const UNet1dOptions& options() const { return options_; }
-  /** The factor L must be divisible by: 2^(levels - 1). */
+  /** The factor L must be divisible by: patchSize * 2^(levels - 1). */
   int64_t lengthFactor() const;
 
  private:

@@ -26,6 +26,7 @@ export const GENERATOR_DEFAULTS = {
     dropout: 0,
     numHeads: 4,
     normGroups: 8,
+    patchSize: 1,
   },
   /** The reference implementation's U-Net (`ECGunetChannels`): 2048 samples, 1 lead, kernel 5. */
   seed: {
@@ -94,13 +95,15 @@ export const UNet1dConfigSchema = z
     dropout: z.number().min(0).max(0.99).default(D.unet1d.dropout),
     numHeads: posInt(64).default(D.unet1d.numHeads),
     normGroups: posInt(256).default(D.unet1d.normGroups),
+    /** Neighbouring samples folded into channels before the first conv (1 = none); cuts the cost of the full-resolution levels by this factor. */
+    patchSize: posInt(64).default(D.unet1d.patchSize),
   })
   .strict()
   .transform((c) => ({ ...c, attentionLevels: c.attentionLevels ?? [c.channelMults.length - 1] }))
   .superRefine((c, ctx) => {
-    const factor = 2 ** (c.channelMults.length - 1);
+    const factor = c.patchSize * 2 ** (c.channelMults.length - 1);
     if (c.length % factor !== 0) {
-      ctx.addIssue({ code: 'custom', path: ['length'], message: `must be divisible by ${factor} (2^(levels-1) of the U-Net), got ${c.length}` });
+      ctx.addIssue({ code: 'custom', path: ['length'], message: `must be divisible by ${factor} (patchSize * 2^(levels-1) of the U-Net), got ${c.length}` });
     }
     for (const level of c.attentionLevels) {
       if (level >= c.channelMults.length) {
