@@ -11,6 +11,7 @@ import {
   ShapeError, generate, info, loadDefaultDataset, readReferenceNpz,
   type GeneratorConfig, type GeneratorDataset, type TrainProgressEvent, type TrainRunConfig,
 } from 'ecg-ldm';
+import { readF32Tensors } from './helpers/safetensors';
 
 const L = 256;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ecg-ldm-generator-test-'));
@@ -105,6 +106,26 @@ test.serial('UNet1d patchSize folds p samples into channels: only input_conv and
   });
   plain.dispose();
   folded.dispose();
+});
+
+test.serial('precision bf16: the forward runs under autocast (losses move off the float32 run), weights stay float32', async (t) => {
+  const run = { ...RUN, steps: 6 };
+  const full = await Generator.train({ ...TINY, run }, data);
+  const mixed = await Generator.train({ ...TINY, run: { ...run, precision: 'bf16' } }, data);
+  const a = full.trainingSummary!.losses;
+  const b = mixed.trainingSummary!.losses;
+  t.true([...b].every(Number.isFinite));
+  // bfloat16 keeps 8 mantissa bits: the losses differ from float32's, but only by rounding.
+  t.notDeepEqual([...a], [...b]);
+  for (let i = 0; i < a.length; i++) t.true(Math.abs(a[i]! - b[i]!) < 0.05 * a[i]!, `step ${i}: ${a[i]} vs ${b[i]}`);
+  const file = path.join(tmp, 'bf16.safetensors');
+  mixed.save(file);
+  const tensors = readF32Tensors(file);
+  t.true(tensors.has('model.input_conv.weight') || [...tensors.keys()].some((k) => k.endsWith('input_conv.weight')));
+  t.true([...tensors.values()].every((v) => v.every(Number.isFinite)));
+  await t.throwsAsync(Generator.train({ ...TINY, run: { ...run, precision: 'fp16' as never } }, data), { instanceOf: ConfigError, message: /precision/ });
+  full.dispose();
+  mixed.dispose();
 });
 
 test.serial('sampling: same seed -> bit-equal, other seed differs, shape [count, L, C]', async (t) => {

@@ -271,6 +271,7 @@ TrainBaton parseTrainBaton(const Napi::CallbackInfo& call, const GeneratorState&
   t.minLrFraction = numberOption(o, "minLrFraction", t.minLrFraction, 0, 1);
   t.gradClip = numberOption(o, "gradClip", t.gradClip, 0, 1e12);
   t.emaDecay = numberOption(o, "emaDecay", t.emaDecay, 0, 1);
+  t.precision = train::parsePrecision(stringOption(o, "precision", "float32"));
   t.loss.prediction(config.prediction).conditionDropProb(config.conditionDropProb).nullLabel(config.nullLabel());
   t.resumeFrom = stringOption(o, "resumeFrom", "");
   t.modelConfigJson = train::generatorConfigJson(config).dump();

@@ -175,7 +175,11 @@ DiffusionTrainResult trainDiffusion(torch::nn::Module& model, const diffusion::D
       const double lr = lrSchedule.at(step);
       setLearningRate(*optimizer, lr);
       optimizer->zero_grad();
-      torch::Tensor loss = diffusion::diffusionLoss(denoiser(batch.noisy, batch.t, batch.labels), batch.target);
+      torch::Tensor loss;
+      {
+        AutocastScope autocast(device.type(), o.precision);
+        loss = diffusion::diffusionLoss(denoiser(batch.noisy, batch.t, batch.labels), batch.target);
+      }
       const double lossValue = loss.item<double>();
       if (!std::isfinite(lossValue)) {
         throw Error(ErrorCode::Training,

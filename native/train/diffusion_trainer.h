@@ -29,6 +29,7 @@
 #include "diffusion/guidance.h"
 #include "diffusion/loss.h"
 #include "diffusion/noise_schedule.h"
+#include "train/autocast.h"
 #include "train/optimizer.h"
 
 namespace ecgldm {
@@ -46,6 +47,7 @@ struct DiffusionTrainerOptions {
   double minLrFraction = 0.1;     // cosine floor = lr * minLrFraction
   double gradClip = 1.0;          // max global L2 norm; 0 = off
   double emaDecay = 0.9999;       // the seed's EMA decay
+  Precision precision = Precision::Float32;  // BFloat16: forward under autocast (see autocast.h)
   // Diffusion objective (prediction type, label dropout for guidance).
   diffusion::DiffusionLossOptions loss;
   // Reporting and checkpoints (empty path = not written).

@@ -60,6 +60,7 @@ export const GENERATOR_DEFAULTS = {
     seed: 0,
     valFraction: 0.2,
     device: 'cpu',
+    precision: 'float32' as const,
     progressEvery: 10,
   },
   /** A sampling run. */
@@ -177,6 +178,13 @@ export const TrainRunSchema = z
     /** Share of the dataset the trainer holds out to pick the best checkpoint (0 = best by train loss). */
     valFraction: z.number().min(0).max(0.99).default(D.run.valFraction),
     device: DEVICE.default(D.run.device),
+    /**
+     * 'bf16': mixed precision — the forward pass runs under autocast to bfloat16 (convolutions,
+     * matmuls) while weights, optimizer state, norms and the loss stay float32; no loss scaling
+     * needed. Worth it on GPUs with bfloat16 units (Ampere and later); on CPUs without AMX it is
+     * usually slower than 'float32'.
+     */
+    precision: z.enum(['float32', 'bf16']).default(D.run.precision),
     /** Progress events every N steps. */
     progressEvery: posInt().default(D.run.progressEvery),
     /** Folder for best.safetensors / last.safetensors (+ .json sidecars); none = nothing kept. */
