@@ -128,6 +128,22 @@ test.serial('precision bf16: the forward runs under autocast (losses move off th
   mixed.dispose();
 });
 
+test.serial('a UNet1d attending over more than 512 time steps warns once (its cost is quadratic in them)', (t) => {
+  const seen: string[] = [];
+  const listener = (w: Error) => w.name === 'EcgLdmWarning' && seen.push(w.message);
+  process.on('warning', listener);
+  const wide = { model: { kind: 'unet1d', length: 2048, baseChannels: 8, channelMults: [1, 2], numResBlocks: 1, numHeads: 2 } } as GeneratorConfig;
+  Generator.create(wide).dispose();
+  Generator.create(wide).dispose();
+  Generator.create({ ...wide, model: { ...wide.model, patchSize: 4 } as GeneratorConfig['model'] }).dispose();
+  return new Promise<void>((resolve) => setImmediate(() => {
+    process.off('warning', listener);
+    t.is(seen.filter((m) => /attention over 1024 time steps/.test(m)).length, 1);
+    t.false(seen.some((m) => /attention over 256 time steps/.test(m)));
+    resolve();
+  }));
+});
+
 test.serial('sampling: same seed -> bit-equal, other seed differs, shape [count, L, C]', async (t) => {
   const a = await trained.sample({ label: [0, 1, 1], sampler: 'dpmpp', steps: 5, seed: 11, batchSize: 2 });
   const b = await trained.sample({ label: [0, 1, 1], sampler: 'dpmpp', steps: 5, seed: 11, batchSize: 2 });

@@ -10,6 +10,7 @@
 import { DTypeError, ShapeError } from './errors';
 import { assertInteger, assertNumber, assertOneOf, assertOptions, invalidParameterError } from './is';
 import { callNative, nativeAddon, type NativeJobOptions } from './native';
+import { warnOnce } from './warnings';
 
 /** A signal or coefficient array: float32 or float64, row-major. */
 export type SignalArray = Float32Array | Float64Array;
@@ -193,18 +194,6 @@ function assertSignal(
   return { data, dims };
 }
 
-const emitted = new Set<string>();
-/**
- * Surfaces pywt's UserWarnings as process warnings of type `EcgLdmWarning`, each text once
- * per process — as Python's default warning filter shows a warning once per location.
- */
-function emitWarnings(warnings: readonly string[]): void {
-  for (const text of warnings) {
-    if (emitted.has(text)) continue;
-    emitted.add(text);
-    process.emitWarning(text, 'EcgLdmWarning');
-  }
-}
 
 // ---- public API ----
 
@@ -249,7 +238,7 @@ export async function wavedec<T extends SignalArray>(
     ...(opts.level === undefined ? {} : { level: assertInteger('options.level', opts.level, 0, LEVEL_CAP) }),
   };
   const out = await callNative(() => native().wavedec(data, dims, settings));
-  emitWarnings(out.warnings);
+  out.warnings.forEach(warnOnce); // pywt's UserWarnings, once per process
   return { coeffs: out.coeffs as T[], shapes: out.shapes };
 }
 
@@ -357,7 +346,7 @@ export async function denoise<T extends SignalArray>(
     backend: assertOneOf('options.backend', opts.backend ?? DENOISE_DEFAULTS.backend, BACKENDS),
   };
   const out = await callNative(() => native().denoise(data, dims, settings));
-  emitWarnings(out.warnings);
+  out.warnings.forEach(warnOnce); // pywt's UserWarnings, once per process
   return out.signal as T;
 }
 

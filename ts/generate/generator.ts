@@ -11,6 +11,7 @@
 import { BusyError, DisposedError, NonFiniteError, ShapeError } from '../errors';
 import { assertOptions, invalidParameterError } from '../is';
 import { callNative, nativeAddon, safeProgress } from '../native';
+import { warnOnce } from '../warnings';
 import {
   parseGeneratorConfig,
   parseSampleOptions,
@@ -162,6 +163,23 @@ function toChannelsLast(data: Float32Array, n: number, c: number, l: number): Fl
   return out;
 }
 
+/** Attention cost grows with the square of its token count; beyond this it dominates a CPU step. */
+const ATTENTION_TOKEN_WARNING = 512;
+
+/** Warns (once) when a UNet1d attends over many time steps, e.g. mults [1, 2] at L = 2048. */
+function warnAboutLongAttention(config: ResolvedGeneratorConfig): void {
+  const m = config.model;
+  if (m.kind !== 'unet1d') return;
+  const deepest = m.channelMults.length - 1; // the middle attention runs there too
+  const longest = Math.max(...[...m.attentionLevels, deepest].map((level) => m.length / m.patchSize / 2 ** level));
+  if (longest > ATTENTION_TOKEN_WARNING) {
+    warnOnce(
+      `UNet1d attention over ${longest} time steps (length / patchSize / 2^level): its cost grows with the square ` +
+        'of that and dominates each step; use a patchSize, more channelMults levels, or attention at deeper levels only',
+    );
+  }
+}
+
 /** Checks a dataset's arrays (types, shape, finiteness) before it goes native. */
 function checkDataset(name: string, dataset: unknown): { data: Float32Array; shape: [number, number, number]; labels: Int32Array } {
   const d = assertOptions(name, dataset);
@@ -219,6 +237,7 @@ export class Generator {
    */
   static create(config: GeneratorConfig = {}, options: { device?: string; seed?: number } = {}): Generator {
     const resolved = parseGeneratorConfig(config);
+    warnAboutLongAttention(resolved);
     const o = assertOptions('options', options);
     const device = o['device'] ?? 'cpu';
     if (typeof device !== 'string') throw invalidParameterError('options.device', 'string', device, 'type');
