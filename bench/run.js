@@ -6,6 +6,7 @@ const SUITES = {
   wavelet: () => require('./wavelet').runWaveletBench(),
   data: () => require('./data-read').runDataBench(),
   generator: () => require('./generator').runGeneratorBench(),
+  classifier: () => require('./classifier').runClassifierBench(),
 };
 
 async function main() {

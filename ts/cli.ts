@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EcgLdmError } from './errors';
+import { registerClassifyCommands } from './cli/classify';
 import { registerDataCommands } from './cli/data';
 import { registerDemoCommand } from './cli/demo';
 import { registerGeneratorCommands } from './cli/generator';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerDataCommands(program);
   registerGeneratorCommands(program);
+  registerClassifyCommands(program);
   return program;
 }
 

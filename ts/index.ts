@@ -36,4 +36,6 @@ export * from './preprocess/pipeline';
 export * from './data/download';
 export * from './data/segment-table';
 export * from './classify/classifier';
+export * from './classify/prediction-input';
+export * from './classify/predict-records';
 export * from './generate/index';

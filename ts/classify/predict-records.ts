@@ -1,0 +1,131 @@
+/**
+ * Record-level prediction: runs the segments of many records through the preprocessing
+ * the model was trained with, predicts them in one native call, and aggregates per
+ * record (mean class probability over the record's segments, and its argmax).
+ * @module
+ */
+import { ShapeError } from '../errors';
+import { invalidParameterError } from '../is';
+import { DEFAULT_PIPELINE, runPipeline, type PipelineConfig } from '../preprocess/pipeline';
+import { Classifier } from './classifier';
+import type { RecordSegments } from './prediction-input';
+
+/** Options of {@link predictRecords}. */
+export interface PredictRecordsOptions {
+  /**
+   * Preprocessing of every segment before the model, `null` for none. Default
+   * {@link DEFAULT_PIPELINE} (the seed's recipe, which `ecg-ldm classify train` applies by
+   * default). Checkpoints do not record it: pass what the model was trained with.
+   */
+  preprocess?: PipelineConfig | null;
+}
+
+/** Class probabilities of one segment. */
+export interface SegmentPrediction {
+  record: string;
+  /** Index of the segment within its record. */
+  segment: number;
+  /** Start sample at the model's rate (WFDB, CSV inputs). */
+  start?: number;
+  /** Row in the NPZ file (NPZ inputs). */
+  row?: number;
+  /** Softmax output, one value per class, summing to 1. */
+  probabilities: number[];
+  /** Index of the largest probability. */
+  predicted: number;
+}
+
+/** The aggregate of one record. */
+export interface RecordPrediction {
+  record: string;
+  file: string;
+  /** Segments predicted (0 when every window was dropped). */
+  segments: number;
+  /** Windows dropped before prediction (NaN, flat line). */
+  dropped: { nan: number; flat: number };
+  /** Mean of the segments' probabilities, per class; null without segments. */
+  probabilities: number[] | null;
+  /** Index of the largest mean probability; null without segments. */
+  predicted: number | null;
+}
+
+/** What {@link predictRecords} returns. */
+export interface RecordPredictions {
+  numClasses: number;
+  segments: SegmentPrediction[];
+  records: RecordPrediction[];
+}
+
+function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let k = 1; k < values.length; k++) if (values[k]! > values[best]!) best = k;
+  return best;
+}
+
+/**
+ * Predicts every segment of every record and aggregates per record.
+ * @param classifier - a trained or loaded {@link Classifier}
+ * @param records - from {@link readPredictionInputs} (or built by hand: [N, L, C] with the
+ *   model's L and C)
+ * @param options - `preprocess`: a pipeline config, or null; default {@link DEFAULT_PIPELINE}
+ * @returns per-segment probabilities and per-record mean probabilities, in input order
+ * @throws {ShapeError} a record whose segments differ from the model's length or leads
+ * @throws {ArgumentTypeError} wrong argument types; {@link ConfigError} an invalid pipeline;
+ *   {@link NonFiniteError} NaN data; {@link DisposedError} a disposed classifier
+ * @example
+ * const classifier = Classifier.load('ecgnet.safetensors');
+ * const records = await readPredictionInputs('/data/ludb/data', classifier.config(), { leads: ['ii'] });
+ * const { records: perRecord } = await predictRecords(classifier, records);
+ * perRecord[0].probabilities; // e.g. [0.31, 0.69]
+ */
+export async function predictRecords(classifier: Classifier, records: readonly RecordSegments[], options: PredictRecordsOptions = {}): Promise<RecordPredictions> {
+  // 1. Arguments and shapes against the model.
+  if (!(classifier instanceof Classifier)) throw invalidParameterError('classifier', 'Classifier', classifier, 'type');
+  if (!Array.isArray(records)) throw invalidParameterError('records', 'array of RecordSegments', records, 'type');
+  const { samples, leads, numClasses } = classifier.config();
+  const per = samples * leads;
+  let total = 0;
+  for (const r of records) {
+    const [n, l, c] = r.shape;
+    if (l !== samples || c !== leads || r.data.length !== n * per) {
+      throw new ShapeError(`Expected segments of ${samples} samples x ${leads} lead(s) for record ${r.record} but received shape [${r.shape.join(', ')}] with ${r.data.length} values`);
+    }
+    total += n;
+  }
+  // 2. One batch of every segment, preprocessed as in training, predicted in one call.
+  let probabilities: Float32Array = new Float32Array(0);
+  if (total > 0) {
+    let data: Float32Array = new Float32Array(total * per);
+    let offset = 0;
+    for (const r of records) {
+      data.set(r.data, offset);
+      offset += r.data.length;
+    }
+    const preprocess = options.preprocess === undefined ? DEFAULT_PIPELINE : options.preprocess;
+    if (preprocess !== null) data = await runPipeline(data, [total, samples, leads], preprocess);
+    probabilities = await classifier.predict(data, [total, samples, leads]);
+  }
+  // 3. Per segment, and the mean per record.
+  const segments: SegmentPrediction[] = [];
+  const perRecord: RecordPrediction[] = [];
+  let index = 0;
+  for (const r of records) {
+    const n = r.shape[0];
+    const sum = new Array<number>(numClasses).fill(0);
+    for (let s = 0; s < n; s++, index++) {
+      const p = Array.from(probabilities.subarray(index * numClasses, (index + 1) * numClasses));
+      p.forEach((v, k) => (sum[k]! += v));
+      segments.push({
+        record: r.record,
+        segment: s,
+        ...(r.starts ? { start: r.starts[s]! } : {}),
+        ...(r.rows ? { row: r.rows[s]! } : {}),
+        probabilities: p,
+        predicted: argmax(p),
+      });
+    }
+    const mean = n > 0 ? sum.map((v) => v / n) : null;
+    perRecord.push({ record: r.record, file: r.file, segments: n, dropped: { ...r.dropped }, probabilities: mean, predicted: mean ? argmax(mean) : null });
+  }
+  return { numClasses, segments, records: perRecord };
+}
