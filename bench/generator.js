@@ -14,13 +14,13 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { execFileSync, fork } = require('node:child_process');
+const { fork } = require('node:child_process');
 const { monitorEventLoopDelay } = require('node:perf_hooks');
 const { Bench } = require('tinybench');
 const { Generator, generate, setThreads } = require('../lib');
+const { PYTHON, runTorchScript, torchVersion } = require('./torch-side');
 
 const THREADS = 2;
-const PYTHON = process.env.ECG_LDM_PYTHON || 'python3';
 const env = (name, fallback) => Number(process.env[name] || fallback);
 const TRAIN_WARMUP = env('ECG_LDM_BENCH_TRAIN_WARMUP', 2);
 const TRAIN_ITERS = env('ECG_LDM_BENCH_TRAIN_ITERS', 4);
@@ -61,26 +61,8 @@ function makeDataset(n, length, channels = 1) {
   return { data, shape: [n, length, channels], labels: Array.from({ length: n }, (_, i) => i % 2) };
 }
 
-/** The torch version ECG_LDM_PYTHON imports, or null (message printed). */
-function torchVersion() {
-  try {
-    return execFileSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    console.log(`PyTorch not importable by ${PYTHON}: no side-by-side comparison (set ECG_LDM_PYTHON to a python with torch)`);
-    return null;
-  }
-}
-
-/** Runs bench/generator_torch.py and returns its JSON (its NNPACK warnings dropped). */
-function runTorch(args) {
-  const out = execFileSync(PYTHON, [path.join(__dirname, 'generator_torch.py'), ...args, '--threads', String(THREADS)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, OMP_NUM_THREADS: String(THREADS), MKL_NUM_THREADS: String(THREADS) },
-  });
-  return JSON.parse(out.trim().split('\n').pop());
-}
+/** Runs bench/generator_torch.py with the bench's threads and returns its JSON. */
+const runTorch = (args) => runTorchScript('generator_torch.py', args, THREADS);
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 

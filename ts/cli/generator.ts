@@ -12,16 +12,8 @@ import { readReferenceNpz } from '../data/npz';
 import type { GeneratorConfig, TrainRunConfig } from '../generate/config';
 import { generate } from '../generate/generate';
 import { Generator, type TrainProgressEvent } from '../generate/generator';
-
-function positiveInt(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-  return Number(value);
-}
-
-function nonNegativeInt(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
-  return Number(value);
-}
+import { nonNegativeInt, positiveInt } from './option-parsers';
+import { progressBar } from './progress-bar';
 
 function finite(value: string): number {
   const v = Number(value);
@@ -44,28 +36,6 @@ function classCounts(value: string): Record<number, number> {
     out[Number(m[1])] = Number(m[2]);
   }
   return out;
-}
-
-/** A one-line progress bar on stderr (redrawn at most every 100 ms when stderr is a terminal). */
-function progressBar(label: string): { update(done: number, total: number, note?: string): void; end(): void } {
-  const tty = process.stderr.isTTY === true;
-  let last = 0;
-  let lastLine = '';
-  return {
-    update(done, total, note = '') {
-      const now = Date.now();
-      if (now - last < 100 && done < total) return;
-      last = now;
-      const width = 30;
-      const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
-      const pct = total > 0 ? Math.floor((done / total) * 100) : 0;
-      lastLine = `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${done}/${total} ${note}`;
-      if (tty) process.stderr.write(`\r${lastLine.slice(0, 120).padEnd(120)}`);
-    },
-    end() {
-      process.stderr.write(tty ? '\n' : lastLine ? `${lastLine}\n` : '');
-    },
-  };
 }
 
 function readJsonConfig(file: string): Record<string, unknown> {
