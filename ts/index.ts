@@ -26,6 +26,7 @@ export * from './evaluate/metrics';
 export * from './evaluate/calibration';
 export * from './evaluate/bootstrap';
 export * from './evaluate/compare';
+export * from './evaluate/real-vs-synthetic';
 export * from './classify/random-forest';
 export * from './classify/features';
 export * from './data/default-data';
