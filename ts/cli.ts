@@ -10,6 +10,7 @@ import { registerDataCommands } from './cli/data';
 import { registerDemoCommand } from './cli/demo';
 import { registerGeneratorCommands } from './cli/generator';
 import { registerInfoCommand } from './cli/info';
+import { registerStudyCommands } from './cli/study';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerGeneratorCommands(program);
   registerClassifyCommands(program);
+  registerStudyCommands(program);
   return program;
 }
 

@@ -40,3 +40,4 @@ export * from './classify/classifier';
 export * from './classify/prediction-input';
 export * from './classify/predict-records';
 export * from './generate/index';
+export * from './study/index';

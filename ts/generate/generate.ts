@@ -5,11 +5,11 @@
  * JSON sidecar `<out>.json`.
  * @module
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IoError, ShapeError } from '../errors';
 import { assertOptions, invalidParameterError } from '../is';
 import { NpzWriter } from '../data/npz';
+import { writeFileAtomic } from '../data/write-file';
 import { safeProgress } from '../native';
 import { GENERATOR_DEFAULTS, parseSampleOptions } from './config';
 import { Generator } from './generator';
@@ -64,18 +64,6 @@ export interface GenerateResult {
   /** Segments per class. */
   counts: Record<number, number>;
   total: number;
-}
-
-/** Writes a small file through a temp file and rename. */
-function writeAtomic(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw new IoError(`cannot write ${file}: ${(err as Error).message}`, { cause: err });
-  }
 }
 
 /** The per-class plan: [[label, count], ...] in ascending label order. */
@@ -170,7 +158,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     await writer.close();
     writer = undefined;
     const sidecar = `${out}.json`;
-    writeAtomic(sidecar, JSON.stringify({
+    writeFileAtomic(sidecar, JSON.stringify({
       format: 'ecg-ldm-generated',
       checkpoint: path.resolve(checkpoint),
       checkpointStep: info.step,
