@@ -23,7 +23,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const {
-  DEFAULT_PIPELINE, Generator, info, loadDefaultDataset, realVsSyntheticAccuracy, runPipeline, segmentStatistics, setThreads,
+  DEFAULT_PIPELINE, Generator, ecgGridSvg, info, loadDefaultDataset, realVsSyntheticAccuracy, runPipeline, segmentStatistics, setThreads,
 } = require('../lib/index.js');
 
 const SAMPLING_RATE = 500;
@@ -55,42 +55,17 @@ function mergeRecipe(overrides) {
   return merged;
 }
 
-/** Segment i of a flat [N, L] array. */
-const row = (data, length, i) => data.subarray(i * length, (i + 1) * length);
-
-/** SVG of the first `perLabel` real and generated segments of each label, one trace per panel. */
-function examplesSvg(real, realLabels, synthetic, syntheticLabels, length, labels, perLabel = 3) {
-  const panelW = 300;
-  const panelH = 90;
-  const pad = 24;
-  const columns = [];
-  for (const label of labels) {
-    columns.push({ title: `real, label ${label}`, rows: pick(real, realLabels, label) });
-    columns.push({ title: `generated, label ${label}`, rows: pick(synthetic, syntheticLabels, label) });
-  }
-  function pick(data, ls, label) {
+/** The first `perLabel` real and generated segments of each label, as columns of traces. */
+function exampleColumns(real, realLabels, synthetic, syntheticLabels, length, labels, perLabel = 3) {
+  const pick = (data, ls, label) => {
     const out = [];
-    for (let i = 0; i < ls.length && out.length < perLabel; i++) if (ls[i] === label) out.push(row(data, length, i));
+    for (let i = 0; i < ls.length && out.length < perLabel; i++) if (ls[i] === label) out.push(data.subarray(i * length, (i + 1) * length));
     return out;
-  }
-  const width = columns.length * (panelW + pad) + pad;
-  const height = perLabel * (panelH + pad) + 2 * pad;
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${width}" height="${height}" fill="white"/>`];
-  columns.forEach((col, c) => {
-    const x0 = pad + c * (panelW + pad);
-    parts.push(`<text x="${x0}" y="${pad - 8}">${col.title}</text>`);
-    col.rows.forEach((x, r) => {
-      const y0 = pad + r * (panelH + pad);
-      // Fixed scale [-1, 1] (the range normalisation) so flat output looks flat.
-      const points = [];
-      for (let i = 0; i < length; i += 2) points.push(`${(x0 + (i / length) * panelW).toFixed(1)},${(y0 + panelH / 2 - (x[i] * panelH) / 2).toFixed(1)}`);
-      parts.push(`<rect x="${x0}" y="${y0}" width="${panelW}" height="${panelH}" fill="none" stroke="#ccc"/>`);
-      parts.push(`<polyline fill="none" stroke="${c % 2 ? '#c0392b' : '#2c3e50'}" stroke-width="0.8" points="${points.join(' ')}"/>`);
-    });
-  });
-  parts.push('</svg>');
-  return parts.join('\n');
+  };
+  return labels.flatMap((label) => [
+    { title: `real, label ${label}`, traces: pick(real, realLabels, label) },
+    { title: `generated, label ${label}`, traces: pick(synthetic, syntheticLabels, label) },
+  ]);
 }
 
 async function main() {
@@ -172,7 +147,8 @@ async function main() {
     totalSeconds: (Date.now() - started) / 1000,
   };
   fs.writeFileSync(path.join(args.out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-  fs.writeFileSync(path.join(args.out, 'examples.svg'), examplesSvg(real, labels, synthetic.data, synthetic.labels, length, [0, 1]));
+  // Fixed scale [-1, 1] (the range normalisation) so that flat output looks flat.
+  fs.writeFileSync(path.join(args.out, 'examples.svg'), ecgGridSvg(exampleColumns(real, labels, synthetic.data, synthetic.labels, length, [0, 1])));
   console.log(JSON.stringify({
     steps: stepsDone, trainWallSeconds: Math.round(trainSeconds), loss: +finalLoss.toFixed(4),
     rfAccuracy: +rf.value.toFixed(3), ci95: [+rf.low.toFixed(3), +rf.high.toFixed(3)],

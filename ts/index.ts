@@ -27,6 +27,7 @@ export * from './evaluate/calibration';
 export * from './evaluate/bootstrap';
 export * from './evaluate/compare';
 export * from './evaluate/real-vs-synthetic';
+export * from './report/ecg-grid';
 export * from './classify/random-forest';
 export * from './classify/features';
 export * from './data/default-data';
