@@ -23,21 +23,13 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const {
-  DEFAULT_PIPELINE, Generator, ecgGridSvg, info, loadDefaultDataset, realVsSyntheticAccuracy, runPipeline, segmentStatistics, setThreads,
+  CPU_RECIPE, DEFAULT_PIPELINE, Generator, ecgGridSvg, info, loadDefaultDataset, realVsSyntheticAccuracy, runPipeline, segmentStatistics, setThreads,
 } = require('../lib/index.js');
 
 const SAMPLING_RATE = 500;
 
-/** The recipe under test; `--config` JSON is merged over it (model / diffusion / run / sample). */
-const RECIPE = {
-  model: { kind: 'unet1d', baseChannels: 32, patchSize: 4, channelMults: [1, 2, 2, 4], attentionLevels: [2, 3], numResBlocks: 2 },
-  diffusion: { schedule: 'cosine', prediction: 'v', conditionDropProb: 0.1 },
-  run: {
-    batchSize: 16, lr: 2e-4, optimizer: 'adamw', weightDecay: 0, warmupSteps: 200, minLrFraction: 0.1,
-    gradClip: 1, emaDecay: 0.999, valFraction: 0, seed: 0, progressEvery: 50,
-  },
-  sample: { sampler: 'dpmpp', steps: 25, guidance: 1, batchSize: 48, seed: 1, clipX0: 1 },
-};
+/** The recipe under test (the library's CPU_RECIPE); `--config` JSON is merged over it part by part. */
+const RECIPE = { ...CPU_RECIPE.network, run: CPU_RECIPE.run, sample: CPU_RECIPE.sample };
 
 function parseArgs(argv) {
   const args = { minutes: 35, out: path.join(__dirname, 'results', 'quality'), config: undefined, threads: 2 };

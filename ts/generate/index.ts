@@ -6,3 +6,4 @@
 export * from './config';
 export * from './generator';
 export * from './generate';
+export * from './cpu-recipe';
