@@ -78,13 +78,19 @@ async function main() {
   const length = shape[1];
   const dataset = { data: real, shape, labels };
 
-  // 2. Calibrate CPU-seconds per step, then size the run to the budget left.
+  // 2. Calibrate CPU-seconds per step on steps 3-10 (the first steps carry one-off set-up),
+  //    then size the run to the budget left.
   const network = { model: recipe.model, diffusion: recipe.diffusion };
   const probe = Generator.create(network, { seed: recipe.run.seed });
-  const c0 = cpuSeconds();
-  await probe.fit(dataset, { ...recipe.run, steps: 8, warmupSteps: 0 });
-  const secondsPerStep = (cpuSeconds() - c0) / 8;
+  const marks = [];
+  await probe.fit(dataset, {
+    ...recipe.run, steps: 10, warmupSteps: 0, progressEvery: 1,
+    onProgress: (e) => e.stage === 'train' && marks.push({ step: e.step, cpu: cpuSeconds() }),
+  });
   probe.dispose();
+  const from = marks.find((m) => m.step === 2);
+  const to = marks[marks.length - 1];
+  const secondsPerStep = (to.cpu - from.cpu) / (to.step - from.step);
   const steps = Math.max(1, Math.floor((cpuLeft() / secondsPerStep) * 0.97));
   process.stderr.write(`calibrated ${secondsPerStep.toFixed(3)} CPU-s/step; training ${steps} steps\n`);
 
@@ -109,10 +115,12 @@ async function main() {
     clearInterval(timer);
   }
   const trainSeconds = (Date.now() - trainStart) / 1000;
+  const trainCpuSeconds = cpuSeconds() - cpuAtStart;
   const stepsDone = generator.config().step;
   const losses = generator.trainingSummary?.losses ?? new Float64Array();
   const tail = losses.subarray(Math.max(0, losses.length - 100));
-  const finalLoss = tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length);
+  // An aborted run has no summary (its losses went to the progress lines): NaN, printed as null.
+  const finalLoss = tail.length ? tail.reduce((a, b) => a + b, 0) / tail.length : Number.NaN;
 
   // 4. As many generated segments per label as the real set has.
   const sampleStart = Date.now();
@@ -130,7 +138,7 @@ async function main() {
     recipe,
     training: {
       cpuSecondsPerStepCalibrated: secondsPerStep, stepsPlanned: steps, stepsDone, abortedAtBudget: aborted,
-      wallSeconds: trainSeconds, cpuSecondsTotalAtEnd: cpuSeconds() - cpuAtStart, cpuBudgetSeconds: cpuBudget, finalLossMean100: finalLoss,
+      wallSeconds: trainSeconds, cpuSecondsUsed: trainCpuSeconds, cpuBudgetSeconds: cpuBudget, finalLossMean100: finalLoss,
     },
     sampling: { segments: synthetic.labels.length, seconds: sampleSeconds, segmentsPerSecond: synthetic.labels.length / sampleSeconds },
     realVsSyntheticRandomForest: { accuracy: rf.value, ci95: [rf.low, rf.high], folds: rf.folds, groupedBy: 'patient (real), segment (synthetic)', trees: 200, features: 'raw segment (2,048 samples)' },
