@@ -64,6 +64,8 @@ interface TrainFlags {
   progressEvery?: number;
   baseChannels?: number;
   channelMults?: number[];
+  patchSize?: number;
+  precision?: 'float32' | 'bf16';
   schedule?: 'linear' | 'cosine';
   prediction?: 'epsilon' | 'v';
   timesteps?: number;
@@ -110,6 +112,8 @@ export function registerGeneratorCommands(program: Command): void {
     .option('--progress-every <n>', 'steps between progress updates (default 10)', positiveInt)
     .option('--base-channels <n>', 'unet1d: channels of the first level (default 32)', positiveInt)
     .option('--channel-mults <list>', 'unet1d: channel multiplier per level, e.g. 1,2,2,4', intList)
+    .option('--patch-size <n>', 'unet1d: samples folded into channels before the first conv (default 1)', positiveInt)
+    .addOption(new Option('--precision <kind>', "training precision; bf16 = autocast forward (default float32)").choices(['float32', 'bf16']))
     .addOption(new Option('--schedule <kind>', 'beta schedule (default linear)').choices(['linear', 'cosine']))
     .addOption(new Option('--prediction <kind>', 'training target (default epsilon)').choices(['epsilon', 'v']))
     .option('--timesteps <n>', 'diffusion steps T (default 1000)', positiveInt)
@@ -121,6 +125,7 @@ export function registerGeneratorCommands(program: Command): void {
       if (flags.model !== undefined) model['kind'] = flags.model;
       if (flags.baseChannels !== undefined) model['baseChannels'] = flags.baseChannels;
       if (flags.channelMults !== undefined) model['channelMults'] = flags.channelMults;
+      if (flags.patchSize !== undefined) model['patchSize'] = flags.patchSize;
       const diffusion: Record<string, unknown> = { ...(base['diffusion'] as object | undefined) };
       if (flags.schedule !== undefined) diffusion['schedule'] = flags.schedule;
       if (flags.prediction !== undefined) diffusion['prediction'] = flags.prediction;
@@ -131,6 +136,7 @@ export function registerGeneratorCommands(program: Command): void {
       set('steps', flags.steps); set('batchSize', flags.batchSize); set('lr', flags.lr); set('warmupSteps', flags.warmup);
       set('emaDecay', flags.ema); set('gradClip', flags.gradClip); set('seed', flags.seed); set('device', flags.device);
       set('valFraction', flags.valFraction); set('progressEvery', flags.progressEvery); set('resumeFrom', flags.resume);
+      set('precision', flags.precision);
 
       const train = readReferenceNpz(flags.data);
       const validation = flags.val ? readReferenceNpz(flags.val) : undefined;
