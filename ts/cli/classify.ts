@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { ArgumentRangeError, ConfigError } from '../errors';
+import { ArgumentRangeError } from '../errors';
 import { CLASSIFIER_KINDS, Classifier, type ClassifierConfig, type ClassifierProgress } from '../classify/classifier';
 import { readPredictionInputs, PREDICTION_INPUT_DEFAULTS, PREDICTION_INPUT_FORMATS, type PredictionInputFormat } from '../classify/prediction-input';
 import { predictRecords, type RecordPredictions } from '../classify/predict-records';
@@ -23,6 +23,7 @@ import { accuracy, auroc, balancedAccuracy, macroAuroc } from '../evaluate/metri
 import { DEFAULT_PIPELINE, runPipeline, type PipelineConfig } from '../preprocess/pipeline';
 import { leadList, nonNegativeInt, positiveInt, positiveNumber } from './option-parsers';
 import { progressBar } from './progress-bar';
+import { readJsonConfig } from './read-json-config';
 
 const PREPROCESS_CHOICES = ['default', 'none'] as const;
 type PreprocessChoice = (typeof PREPROCESS_CHOICES)[number];
@@ -36,16 +37,6 @@ function preprocessOption(): Option {
   return new Option('--preprocess <kind>', 'segment preprocessing: default = the seed recipe (sym8 denoise, range normalisation, edge smoothing), none = raw; checkpoints do not record it, so train and predict must agree')
     .choices(PREPROCESS_CHOICES)
     .default('default');
-}
-
-function readJsonConfig(file: string): Record<string, unknown> {
-  try {
-    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('expected a JSON object');
-    return json as Record<string, unknown>;
-  } catch (err) {
-    throw new ConfigError(`cannot read config ${file}: ${(err as Error).message}`);
-  }
 }
 
 async function preprocessed(set: ReferenceDataset, pipeline: PipelineConfig | null): Promise<ReferenceDataset> {

@@ -7,13 +7,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError } from '../errors';
 import { readReferenceNpz } from '../data/npz';
 import type { GeneratorConfig, TrainRunConfig } from '../generate/config';
 import { generate } from '../generate/generate';
 import { Generator, type TrainProgressEvent } from '../generate/generator';
 import { nonNegativeInt, positiveInt } from './option-parsers';
 import { progressBar } from './progress-bar';
+import { readJsonConfig } from './read-json-config';
 
 function finite(value: string): number {
   const v = Number(value);
@@ -36,14 +36,6 @@ function classCounts(value: string): Record<number, number> {
     out[Number(m[1])] = Number(m[2]);
   }
   return out;
-}
-
-function readJsonConfig(file: string): Record<string, unknown> {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new ConfigError(`cannot read config ${file}: ${(err as Error).message}`);
-  }
 }
 
 interface TrainFlags {
