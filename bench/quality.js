@@ -23,7 +23,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const {
-  CPU_RECIPE, DEFAULT_PIPELINE, Generator, ecgGridSvg, info, loadDefaultDataset, realVsSyntheticAccuracy, runPipeline, segmentStatistics, setThreads,
+  CPU_RECIPE, DEFAULT_PIPELINE, Generator, ecgGridSvg, info, realVsGeneratedColumns, loadDefaultDataset, realVsSyntheticAccuracy, runPipeline, segmentStatistics, setThreads,
 } = require('../lib/index.js');
 
 const SAMPLING_RATE = 500;
@@ -45,19 +45,6 @@ function mergeRecipe(overrides) {
   const merged = {};
   for (const part of Object.keys(RECIPE)) merged[part] = { ...RECIPE[part], ...(overrides?.[part] ?? {}) };
   return merged;
-}
-
-/** The first `perLabel` real and generated segments of each label, as columns of traces. */
-function exampleColumns(real, realLabels, synthetic, syntheticLabels, length, labels, perLabel = 3) {
-  const pick = (data, ls, label) => {
-    const out = [];
-    for (let i = 0; i < ls.length && out.length < perLabel; i++) if (ls[i] === label) out.push(data.subarray(i * length, (i + 1) * length));
-    return out;
-  };
-  return labels.flatMap((label) => [
-    { title: `real, label ${label}`, traces: pick(real, realLabels, label) },
-    { title: `generated, label ${label}`, traces: pick(synthetic, syntheticLabels, label) },
-  ]);
 }
 
 async function main() {
@@ -148,7 +135,7 @@ async function main() {
   };
   fs.writeFileSync(path.join(args.out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   // Fixed scale [-1, 1] (the range normalisation) so that flat output looks flat.
-  fs.writeFileSync(path.join(args.out, 'examples.svg'), ecgGridSvg(exampleColumns(real, labels, synthetic.data, synthetic.labels, length, [0, 1])));
+  fs.writeFileSync(path.join(args.out, 'examples.svg'), ecgGridSvg(realVsGeneratedColumns(real, labels, synthetic.data, synthetic.labels, length, [0, 1])));
   console.log(JSON.stringify({
     steps: stepsDone, trainWallSeconds: Math.round(trainSeconds), loss: +finalLoss.toFixed(4),
     rfAccuracy: +rf.value.toFixed(3), ci95: [+rf.low.toFixed(3), +rf.high.toFixed(3)],

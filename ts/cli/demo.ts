@@ -9,7 +9,7 @@ import { Generator } from '../generate/generator';
 import { assertOneOf } from '../is';
 import { info } from '../info';
 import { DEFAULT_PIPELINE, runPipeline } from '../preprocess/pipeline';
-import { ecgGridSvg } from '../report/ecg-grid';
+import { ecgGridSvg, realVsGeneratedColumns } from '../report/ecg-grid';
 import { nonNegativeInt, positiveInt } from './option-parsers';
 import { progressBar } from './progress-bar';
 
@@ -65,13 +65,7 @@ async function generatorDemo(train: { data: Float32Array; shape: [number, number
     const writer = new NpzWriter(path.join(out, 'generated.npz'), { length, channels: 1 });
     writer.append(synthetic.data, synthetic.labels);
     await writer.close();
-    const pick = (data: Float32Array, ls: ArrayLike<number>, label: number): Float32Array[] =>
-      Array.from(ls).flatMap((l, i) => (l === label ? [data.subarray(i * length, (i + 1) * length)] : [])).slice(0, 3);
-    const columns = labels.flatMap((l) => [
-      { title: `real, label ${l}`, traces: pick(train.data, train.labels, l) },
-      { title: `generated, label ${l}`, traces: pick(synthetic.data, synthetic.labels, l) },
-    ]);
-    fs.writeFileSync(path.join(out, 'examples.svg'), ecgGridSvg(columns));
+    fs.writeFileSync(path.join(out, 'examples.svg'), ecgGridSvg(realVsGeneratedColumns(train.data, train.labels, synthetic.data, synthetic.labels, length, labels)));
     process.stdout.write(`  wrote ${path.join(out, 'generator.safetensors')}, generated.npz, examples.svg\n`);
   }
   gen.dispose();

@@ -12,6 +12,32 @@ export interface EcgGridColumn {
   traces: readonly Float32Array[];
 }
 
+/**
+ * Columns "real, label l" and "generated, label l" for each label, each with the first
+ * `perLabel` segments of that label (row-major [N, L], one lead).
+ * @example
+ * ecgGridSvg(realVsGeneratedColumns(real, realLabels, generated, generatedLabels, 2048, [0, 1]));
+ */
+export function realVsGeneratedColumns(
+  real: Float32Array,
+  realLabels: ArrayLike<number>,
+  generated: Float32Array,
+  generatedLabels: ArrayLike<number>,
+  length: number,
+  labels: readonly number[],
+  perLabel = 3,
+): EcgGridColumn[] {
+  const pick = (data: Float32Array, ls: ArrayLike<number>, label: number): Float32Array[] => {
+    const out: Float32Array[] = [];
+    for (let i = 0; i < ls.length && out.length < perLabel; i++) if (ls[i] === label) out.push(data.subarray(i * length, (i + 1) * length));
+    return out;
+  };
+  return labels.flatMap((label) => [
+    { title: `real, label ${label}`, traces: pick(real, realLabels, label) },
+    { title: `generated, label ${label}`, traces: pick(generated, generatedLabels, label) },
+  ]);
+}
+
 /** Options of {@link ecgGridSvg}. */
 export interface EcgGridOptions {
   /** Amplitude shown from yRange[0] (bottom) to yRange[1] (top); default [-1, 1]. */
