@@ -97,11 +97,16 @@ test('loads a prebuilt binary from prebuilds/ (node-gyp-build)', (t) => {
   }
   const r = spawnSync(
     process.execPath,
-    ['-e', "const i = require('ecg-ldm').info(); console.log(JSON.stringify(i))"],
+    // A short ECGNet training: the prebuild's LibTorch (1.13 in CI) runs the caching CPU allocator too.
+    ['-e', `const e = require('ecg-ldm'); const all = e.loadDefaultDataset('train'); const l = all.shape[1];
+      const part = { data: all.data.slice(0, 64 * l), shape: [64, l, 1], labels: all.labels.slice(0, 64) };
+      e.Classifier.train({ model: { kind: 'ecgnet' }, epochs: 1, batchSize: 32, patience: 0 }, part, part)
+        .then((c) => { c.dispose(); console.log(JSON.stringify(e.info())); });`],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PREBUILDS_ONLY: '1', ECG_LDM_PREBUILD: dir } },
   );
   t.is(r.status, 0, r.stderr);
-  const i = JSON.parse(r.stdout.trim());
+  const i = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  t.true(i.cpuCache.hits > 0, JSON.stringify(i.cpuCache));
   t.true(i.addon.prebuilt, i.addon.path);
   t.true(i.addon.path.startsWith(path.join(dir, 'prebuilds')), i.addon.path);
   t.log(`prebuild ${i.addon.path} runs on LibTorch ${i.torch.version}, BLAS ${i.blas.compiled}`);

@@ -3,7 +3,7 @@
  * @module
  */
 import { assertInteger } from './is';
-import { nativeAddon, nativeAddonPath } from './native';
+import { type CpuCacheInfo, nativeAddon, nativeAddonPath } from './native';
 
 /** What {@link info} returns. */
 export interface EcgLdmInfo {
@@ -19,6 +19,11 @@ export interface EcgLdmInfo {
   interopThreads: number;
   /** BLAS LibTorch was compiled for, and the BLAS / OpenMP / Torch libraries really mapped in. */
   blas: { compiled: string; loaded: string[] };
+  /**
+   * The caching CPU allocator: large freed blocks are kept for the next step of a native
+   * job instead of going back to the kernel (limit: `ECG_LDM_CPU_CACHE_MB`, 0 = off).
+   */
+  cpuCache: CpuCacheInfo;
   node: string;
 }
 
@@ -41,6 +46,7 @@ export function info(): EcgLdmInfo {
     threads: native.threads,
     interopThreads: native.interopThreads,
     blas: { compiled: native.blasCompiled, loaded: native.loadedLibraries },
+    cpuCache: native.cpuCache,
     node: process.versions.node,
   };
 }

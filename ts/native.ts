@@ -19,6 +19,21 @@ export interface NativeRuntimeInfo {
   interopThreads: number;
   blasCompiled: string;
   loadedLibraries: string[];
+  cpuCache: CpuCacheInfo;
+}
+
+/** The caching CPU allocator's state (see native/core/caching_cpu_allocator.h). */
+export interface CpuCacheInfo {
+  /** Most bytes of free blocks kept for reuse; 0 when caching is off (`ECG_LDM_CPU_CACHE_MB=0`). */
+  limitBytes: number;
+  /** Bytes of free blocks held now (blocks are kept only while a native job runs). */
+  cachedBytes: number;
+  /** Native jobs running now. */
+  openScopes: number;
+  /** Large allocations served from the cache since the process started. */
+  hits: number;
+  /** Large allocations that went to the system allocator. */
+  misses: number;
 }
 
 /** Fields every async native job accepts. */

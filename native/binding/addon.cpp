@@ -1,6 +1,8 @@
 // The addon's entry point: it only registers. Each exported area has its own binding file.
 #include <napi.h>
 
+#include <exception>
+
 #include "binding/classifier_binding.h"
 #include "binding/errors.h"
 #include "binding/generator_binding.h"
@@ -11,7 +13,12 @@
 namespace ecgldm::binding {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
-  configureRuntime();
+  // Runs before setErrorClasses: a bad setting (ECG_LDM_CPU_CACHE_MB) fails the load.
+  try {
+    configureRuntime();
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
   exports.Set("setErrorClasses", Napi::Function::New(env, setErrorClasses, "setErrorClasses"));
   registerInfo(env, exports);
   registerWavelet(env, exports);

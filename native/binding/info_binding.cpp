@@ -29,6 +29,13 @@ Napi::Value info(const Napi::CallbackInfo& call) {
     Napi::Array libs = Napi::Array::New(env, runtime.loadedLibraries.size());
     for (size_t i = 0; i < runtime.loadedLibraries.size(); ++i) libs.Set(static_cast<uint32_t>(i), runtime.loadedLibraries[i]);
     out.Set("loadedLibraries", libs);
+    Napi::Object cache = Napi::Object::New(env);
+    cache.Set("limitBytes", static_cast<double>(runtime.cpuCache.limitBytes));
+    cache.Set("cachedBytes", static_cast<double>(runtime.cpuCache.cachedBytes));
+    cache.Set("openScopes", static_cast<double>(runtime.cpuCache.openScopes));
+    cache.Set("hits", static_cast<double>(runtime.cpuCache.hits));
+    cache.Set("misses", static_cast<double>(runtime.cpuCache.misses));
+    out.Set("cpuCache", cache);
     return out;
   });
 }

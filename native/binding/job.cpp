@@ -1,6 +1,7 @@
 #include "binding/job.h"
 
 #include "binding/errors.h"
+#include "core/caching_cpu_allocator.h"
 
 namespace ecgldm::binding {
 
@@ -69,6 +70,8 @@ void Job::report(const Progress& progress) {
 }
 
 void Job::Execute() {
+  // Large blocks freed by one step are reused by the next while the job runs.
+  CpuCacheScope cacheScope;
   try {
     execute();
   } catch (...) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/caching_cpu_allocator.h"
+
 namespace ecgldm {
 
 struct RuntimeInfo {
@@ -16,14 +18,16 @@ struct RuntimeInfo {
   int interopThreads = 0;
   std::string blasCompiled;                // BLAS_INFO from at::show_config()
   std::vector<std::string> loadedLibraries;  // BLAS/LAPACK/MKL/OpenMP/torch libraries mapped in
+  CpuCacheStats cpuCache;                    // the caching CPU allocator's state
 };
 
 RuntimeInfo runtimeInfo();
 
 /**
- * Process-wide LibTorch settings made once when the addon loads: NNPACK off (it only
- * prints "Could not initialize NNPACK! Unsupported hardware" on many CPUs, per thread,
- * and oneDNN serves the same convolutions).
+ * Process-wide LibTorch settings made once when the addon loads: the caching CPU
+ * allocator (core/caching_cpu_allocator.h; ECG_LDM_CPU_CACHE_MB sets its limit), and
+ * NNPACK off (it only prints "Could not initialize NNPACK! Unsupported hardware" on many
+ * CPUs, per thread, and oneDNN serves the same convolutions).
  */
 void configureRuntime();
 

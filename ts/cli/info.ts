@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { info } from '../info';
 
-/** `ecg-ldm info [--json]`: versions, LibTorch, CUDA, threads, BLAS. */
+/** `ecg-ldm info [--json]`: versions, LibTorch, CUDA, threads, BLAS, the CPU block cache. */
 export function registerInfoCommand(program: Command): void {
   program
     .command('info')
@@ -20,6 +20,7 @@ export function registerInfoCommand(program: Command): void {
         `CUDA        ${i.cuda.available ? `${i.cuda.deviceCount} device(s)` : i.cuda.compiled ? 'compiled, no device' : 'not compiled'}`,
         `threads     ${i.threads} intra-op, ${i.interopThreads} inter-op`,
         `BLAS        ${i.blas.compiled}; loaded: ${i.blas.loaded.filter((l) => /blas|mkl|lapack/i.test(l)).join(', ') || '(inside libtorch_cpu)'}`,
+        `CPU cache   ${i.cpuCache.limitBytes > 0 ? `up to ${(i.cpuCache.limitBytes / 2 ** 20).toFixed(0)} MiB of freed blocks kept during native jobs` : 'off'} (ECG_LDM_CPU_CACHE_MB)`,
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
