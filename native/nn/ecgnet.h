@@ -70,6 +70,7 @@ class ECGNetImpl : public torch::nn::Module {
   const ECGNetOptions& options() const { return options_; }
 
  private:
+  void useChannelsLastWeights();
   ECGNetOptions options_;
   int64_t featureWidth_ = 0;
   torch::nn::Conv2d depthwise_{nullptr};
