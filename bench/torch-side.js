@@ -20,13 +20,14 @@ function torchVersion() {
 /**
  * Runs bench/<script> with `--threads threads` (and OMP/MKL pinned to the same count) and
  * returns the JSON object on its last stdout line; stderr (NNPACK warnings) is dropped.
+ * `extraEnv` adds variables (GLIBC_TUNABLES for the malloc-tuned PyTorch row).
  */
-function runTorchScript(script, args, threads) {
+function runTorchScript(script, args, threads, extraEnv = {}) {
   const out = execFileSync(PYTHON, [path.join(__dirname, script), ...args, '--threads', String(threads)], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) },
+    env: { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads), ...extraEnv },
   });
   return JSON.parse(out.trim().split('\n').pop());
 }
