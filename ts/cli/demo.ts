@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { loadDefaultDataset, DEFAULT_DATA_SETS, defaultDataPath } from '../data/default-data';
 import { NpzWriter } from '../data/npz';
+import { CancelledError } from '../errors';
 import { realVsSyntheticAccuracy, segmentStatistics } from '../evaluate/real-vs-synthetic';
 import { CPU_RECIPE } from '../generate/cpu-recipe';
 import { Generator } from '../generate/generator';
@@ -39,11 +40,34 @@ function spreadByLabel(data: Float32Array, labels: Int32Array, length: number): 
  * with the real ones (spread, heart rate, a patient-held-out real-vs-synthetic forest).
  */
 async function generatorDemo(train: { data: Float32Array; shape: [number, number, number]; labels: Int32Array; patients: string[] }, steps: number, perLabel: number, out?: string): Promise<void> {
+  // With --out the run keeps checkpoints in <out>/generator-run and a rerun continues it.
+  const runDir = out === undefined ? undefined : path.join(out, 'generator-run');
+  const last = runDir === undefined ? undefined : path.join(runDir, 'last.safetensors');
+  const resumeFrom = last !== undefined && fs.existsSync(last) ? last : undefined;
+  if (resumeFrom) process.stdout.write(`generator: continuing the run kept in ${runDir} from its last checkpoint\n`);
   const bar = progressBar('generator');
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
   const started = Date.now();
-  const gen = await Generator.train({ ...CPU_RECIPE.network, run: { ...CPU_RECIPE.run, steps, progressEvery: 10 } }, train, {
-    onProgress: (e) => e.stage === 'train' && bar.update(e.step, e.totalSteps, `loss ${e.loss.toFixed(4)}`),
-  });
+  let gen: Generator;
+  try {
+    gen = await Generator.train(
+      { ...CPU_RECIPE.network, run: { ...CPU_RECIPE.run, steps, progressEvery: 10, ...(runDir ? { checkpointDir: runDir } : {}), ...(resumeFrom ? { resumeFrom } : {}) } },
+      train,
+      { signal: controller.signal, onProgress: (e) => e.stage === 'train' && bar.update(e.step, e.totalSteps, `loss ${e.loss.toFixed(4)}`) },
+    );
+  } catch (err) {
+    if (!(err instanceof CancelledError)) throw err;
+    bar.end();
+    throw new CancelledError(
+      runDir
+        ? `demo interrupted during generator training; the run is kept in ${runDir}: run the same command again to continue it`
+        : 'demo interrupted during generator training; nothing was kept (give --out to keep the run and continue it later)',
+    );
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
   bar.end();
   const trainSeconds = (Date.now() - started) / 1000;
   const labels = [...new Set(train.labels)].sort((a, b) => a - b);
@@ -81,7 +105,7 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('preprocess the bundled LUDB set (sym8 level-8 wavelet denoise, normalise, edge smoothing) natively and report')
     .option('--set <name>', `one of ${DEFAULT_DATA_SETS.join(', ')}, or all`, 'all')
-    .option('--out <dir>', 'also write the preprocessed sets (NPZ, reference layout), the generator checkpoint, generated.npz and examples.svg here')
+    .option('--out <dir>', 'also write the preprocessed sets (NPZ, reference layout), the generator checkpoint, generated.npz and examples.svg here; the generator run is kept in <dir>/generator-run, so an interrupted demo (Ctrl-C) continues when run again')
     .option('--steps <n>', 'generator training steps on the preprocessed training set (0 = skip the generator)', nonNegativeInt, 300)
     .option('--per-label <n>', 'generated segments per label', positiveInt, 32)
     .action(async (opts: { set: string; out?: string; steps: number; perLabel: number }) => {
