@@ -142,7 +142,15 @@ test.serial('classify train: --config options stay for the same --model kind; a 
   t.regex(r.stdout, /16 segments; segment-level bootstrap \(val\.npz has no patient array\)/);
   const classifier = Classifier.load(out);
   t.deepEqual(classifier.config().options['channels'], [4, 8]);
+  t.deepEqual(classifier.metadata, { preprocess: 'none', rate: 500 });
   classifier.dispose();
+  // predict takes the preprocessing from the checkpoint unless told otherwise.
+  const fromCheckpoint = await cli('classify', 'predict', '--model', out, '--input', path.join(small, 'val.npz'), '--out', path.join(small, 'p.json'));
+  t.is(fromCheckpoint.code, 0, fromCheckpoint.stderr);
+  t.regex(fromCheckpoint.stdout, /preprocessing none, 500 Hz \(preprocessing none, rate 500 Hz from the checkpoint\)/);
+  t.is(JSON.parse(fs.readFileSync(path.join(small, 'p.json'), 'utf8')).preprocess, 'none');
+  const overridden = await cli('classify', 'predict', '--model', out, '--input', path.join(small, 'val.npz'), '--preprocess', 'default');
+  t.regex(overridden.stdout, /preprocessing default, 500 Hz \(rate 500 Hz from the checkpoint\)/);
 });
 
 test.serial('classify predict on an NPZ: records are its patients; probabilities equal Classifier.predict after the default pipeline', async (t) => {
@@ -180,7 +188,7 @@ test.serial('classify predict on an NPZ: records are its patients; probabilities
   const r = await cli('classify', 'predict', '--model', model, '--input', `${LUDB_RECORD}.hea`, '--lead', 'II', '--out', csv);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /^record\s+segments\s+p\(0\)\s+p\(1\)\s+predicted\n1\s+2\s+/);
-  t.regex(r.stdout, /2 segments of 1 record\(s\); wrote /);
+  t.regex(r.stdout, /2 segments of 1 record\(s\); preprocessing default, 500 Hz \(preprocessing default, rate 500 Hz from the checkpoint\); wrote /);
   const lines = fs.readFileSync(csv, 'utf8').trim().split('\n');
   t.is(lines[0], 'level,record,segment,start,row,segments,p_0,p_1,predicted');
   t.is(lines.length, 4);

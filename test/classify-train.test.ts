@@ -133,6 +133,36 @@ test.serial('resuming from last.safetensors continues the run exactly', async (t
   resumed.dispose();
 });
 
+test.serial('metadata is kept in training checkpoints and by save(), and read back on load', async (t) => {
+  const metadata = { preprocess: 'none', rate: 250, note: { source: 'LUDB', leads: ['ii'] } };
+  const dir = tmpDir();
+  const c = await Classifier.train({ epochs: 1, batchSize: 16, patience: 0, checkpointDir: dir, metadata }, small.train, small.val);
+  t.deepEqual(c.metadata, metadata);
+  const saved = path.join(dir, 'saved.safetensors');
+  c.save(saved);
+  c.dispose();
+  for (const file of ['best.safetensors', 'last.safetensors', 'saved.safetensors']) {
+    const loaded = Classifier.load(path.join(dir, file));
+    t.deepEqual(loaded.metadata, metadata, file);
+    loaded.dispose();
+  }
+  const plain = await Classifier.train({ epochs: 1, batchSize: 16, patience: 0 }, small.train, small.val);
+  t.deepEqual(plain.metadata, {});
+  plain.dispose();
+  for (const bad of [{ metadata: [1, 2] }, { metadata: 'text' }, { metadata: { rate: Number.NaN } }, { metadata: { f: () => 1 } }]) {
+    await t.throwsAsync(Classifier.train({ epochs: 1, ...bad } as never, small.train, small.val), { instanceOf: ConfigError }, String(Object.values(bad)[0]));
+  }
+  // Straight to the addon: metadata that is not a JSON object is refused natively too.
+  await t.throwsAsync(
+    nativeAddon<{ ClassifierHandle: { train(o: object): Promise<unknown> } }>().ClassifierHandle.train({
+      modelConfig: JSON.stringify({ kind: 'ecgnet', numClasses: 2, leads: 1, samples: 2048 }),
+      trainData: small.train.data, trainShape: [...small.train.shape], trainLabels: small.train.labels,
+      valData: small.val.data, valShape: [...small.val.shape], valLabels: small.val.labels, epochs: 1, metadata: '[1]',
+    }),
+    { instanceOf: ArgumentRangeError, message: /JSON object for metadata/ },
+  );
+});
+
 test.serial('other kinds train: cnn, cnnlstm, resnet1d (class-weighted, AdamW)', async (t) => {
   const tiny = { train: head(train, 32), val: head(val, 16) };
   for (const model of [

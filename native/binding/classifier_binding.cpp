@@ -140,6 +140,7 @@ TrainBaton readTrainBaton(const Napi::Object& options) {
   o.checkpointDir = stringOption(options, "checkpointDir", "");
   o.resumeFrom = stringOption(options, "resumeFrom", "");
   o.runConfigJson = stringOption(options, "runConfig", "{}");
+  o.metadataJson = stringOption(options, "metadata", "{}");
   return b;
 }
 
@@ -226,6 +227,7 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
                         InstanceMethod<&ClassifierHandle::predict>("predict"),
                         InstanceMethod<&ClassifierHandle::save>("save"),
                         InstanceMethod<&ClassifierHandle::config>("config"),
+                        InstanceMethod<&ClassifierHandle::metadata>("metadata"),
                         InstanceMethod<&ClassifierHandle::parameterCount>("parameterCount"),
                         InstanceMethod<&ClassifierHandle::trainingSummary>("trainingSummary"),
                         InstanceMethod<&ClassifierHandle::device>("device"),
@@ -288,6 +290,10 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
 
   Napi::Value config(const Napi::CallbackInfo& call) {
     return guarded(call, [&]() -> Napi::Value { return Napi::String::New(call.Env(), live().model.configJson); });
+  }
+
+  Napi::Value metadata(const Napi::CallbackInfo& call) {
+    return guarded(call, [&]() -> Napi::Value { return Napi::String::New(call.Env(), live().model.metadataJson); });
   }
 
   Napi::Value parameterCount(const Napi::CallbackInfo& call) {

@@ -359,12 +359,19 @@ ClassifierModel loadClassifier(const std::string& path, const at::Device& device
   ClassifierModel model = buildClassifier(checkpoint.modelConfigJson, device);
   loadIntoModule(*model.module, checkpoint.model);
   model.module->eval();
+  // Checkpoints from before metadata existed have none: {}.
+  const json::Value run = json::parse(checkpoint.runConfigJson, path + " run_config");
+  const json::Value* metadata = run.isObject() ? run.find("metadata") : nullptr;
+  if (metadata != nullptr && metadata->isObject()) model.metadataJson = metadata->dump();
   return model;
 }
 
 void saveClassifier(const std::string& path, const ClassifierModel& model) {
   Checkpoint checkpoint;
   checkpoint.modelConfigJson = model.configJson;
+  json::Value run = json::Value::object();
+  run.set("metadata", json::parse(model.metadataJson, "metadata"));
+  checkpoint.runConfigJson = run.dump();
   checkpoint.model = namedParametersAndBuffers(*model.module);
   saveCheckpoint(path, checkpoint);
 }
@@ -496,6 +503,9 @@ ClassifierTrainResult trainClassifier(const std::string& modelConfigJson, const 
     check(!error, ErrorCode::Io, "cannot create the checkpoint folder " + o.checkpointDir + ": " + error.message());
   }
   const json::Value callerRunConfig = json::parse(o.runConfigJson, "run config");
+  const json::Value metadata = json::parse(o.metadataJson, "metadata");
+  check(metadata.isObject(), ErrorCode::ArgRange, "Expected a JSON object for metadata");
+  model.metadataJson = metadata.dump();
 
   auto writeCheckpoint = [&](const std::string& path) {
     if (path.empty()) return;
@@ -505,6 +515,7 @@ ClassifierTrainResult trainClassifier(const std::string& modelConfigJson, const 
     json::Value run = json::Value::object();
     run.set("run", callerRunConfig);
     run.set("trainer", std::move(trainerState));
+    run.set("metadata", metadata);
     Checkpoint checkpoint;
     checkpoint.modelConfigJson = model.configJson;
     checkpoint.runConfigJson = run.dump();

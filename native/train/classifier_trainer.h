@@ -57,6 +57,9 @@ struct ClassifierModel {
   std::function<void()> afterStep;
   /** The network takes segments of exactly `samples` samples (ECGNet, fusion). */
   bool fixedLength = false;
+  /** The caller's own facts about the model (a JSON object: preprocessing, sampling rate...),
+   *  kept in every checkpoint as run_config "metadata". */
+  std::string metadataJson = "{}";
 
   /** Trainable parameters (frozen ones, such as the fusion model's down path, excluded). */
   int64_t parameterCount() const;
@@ -98,6 +101,7 @@ struct ClassifierTrainerOptions {
   std::string checkpointDir;    // best.safetensors / last.safetensors; empty = none written
   std::string resumeFrom;       // a checkpoint written by this trainer (architecture from it)
   std::string runConfigJson = "{}";  // the caller's run config, stored in checkpoints
+  std::string metadataJson = "{}";   // a JSON object, see ClassifierModel::metadataJson
 };
 
 struct ClassifierEpochSummary {

@@ -22,6 +22,7 @@ interface NativeClassifierHandle {
   predict(data: Float32Array, shape: number[]): Promise<Float32Array>;
   save(path: string): void;
   config(): string;
+  metadata(): string;
   parameterCount(): number;
   trainingSummary(): string;
   device(): string;
@@ -155,7 +156,11 @@ export const ClassifierConfigSchema = z.strictObject({
   checkpointDir: z.string().min(1).optional(),
   progressEvery: positiveInt.default(CLASSIFIER_DEFAULTS.progressEvery),
   resumeFrom: z.string().min(1).optional(),
+  metadata: z.record(z.string(), z.json()).optional(),
 });
+
+/** Facts a caller keeps with a model (any JSON object); see {@link Classifier.metadata}. */
+export type ClassifierMetadata = Record<string, unknown>;
 
 /**
  * Training configuration of {@link Classifier.train}. Every field is optional:
@@ -172,6 +177,8 @@ export const ClassifierConfigSchema = z.strictObject({
  * - `checkpointDir` — folder for best.safetensors / last.safetensors; default none
  * - `progressEvery` — progress event every N optimizer steps; default 10
  * - `resumeFrom` — a last.safetensors to continue from (the architecture comes from it)
+ * - `metadata` — a JSON object kept in every checkpoint of the model (e.g. the preprocessing
+ *   and sampling rate the data had, as `ecg-ldm classify train` records); default {}
  */
 export type ClassifierConfig = z.input<typeof ClassifierConfigSchema>;
 
@@ -350,6 +357,7 @@ export class Classifier {
         progressEvery: cfg.progressEvery,
         ...(cfg.checkpointDir !== undefined ? { checkpointDir: cfg.checkpointDir } : {}),
         ...(cfg.resumeFrom !== undefined ? { resumeFrom: cfg.resumeFrom } : {}),
+        metadata: JSON.stringify(cfg.metadata ?? {}),
         onProgress: safeProgress(opts.onProgress as ((event: unknown) => void) | undefined),
         signal: opts.signal,
       }),
@@ -410,6 +418,17 @@ export class Classifier {
    */
   config(): ClassifierModelConfig {
     return JSON.parse(this[kHandle].config()) as ClassifierModelConfig;
+  }
+
+  /**
+   * The `metadata` the model was trained with, read back from its checkpoint ({} when it
+   * has none). {@link Classifier.save} keeps it.
+   * @throws {DisposedError} after dispose()
+   * @example
+   * const { preprocess, rate } = Classifier.load('ecgnet.safetensors').metadata;
+   */
+  get metadata(): ClassifierMetadata {
+    return JSON.parse(this[kHandle].metadata()) as ClassifierMetadata;
   }
 
   /**

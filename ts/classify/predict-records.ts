@@ -15,7 +15,8 @@ export interface PredictRecordsOptions {
   /**
    * Preprocessing of every segment before the model, `null` for none. Default
    * {@link DEFAULT_PIPELINE} (the seed's recipe, which `ecg-ldm classify train` applies by
-   * default). Checkpoints do not record it: pass what the model was trained with.
+   * default). Pass what the model was trained with: `ecg-ldm classify train` records it
+   * in {@link Classifier.metadata} as `preprocess`.
    */
   preprocess?: PipelineConfig | null;
 }

@@ -4,8 +4,8 @@
  * (checkpoint + NPZ / WFDB / CSV inputs -> per-segment and per-record probabilities).
  *
  * Both apply the same preprocessing, `--preprocess default` (the seed's recipe,
- * DEFAULT_PIPELINE) unless told `none`: checkpoints do not record it, so predict must be
- * given what train was.
+ * DEFAULT_PIPELINE) unless told `none`: train records it and the data's sampling rate in
+ * the checkpoint's metadata, and predict uses them unless its flags say otherwise.
  * @module
  */
 import * as fs from 'node:fs';
@@ -33,10 +33,32 @@ function pipelineOf(choice: PreprocessChoice): PipelineConfig | null {
   return choice === 'default' ? DEFAULT_PIPELINE : null;
 }
 
-function preprocessOption(): Option {
-  return new Option('--preprocess <kind>', 'segment preprocessing: default = the seed recipe (sym8 denoise, range normalisation, edge smoothing), none = raw; checkpoints do not record it, so train and predict must agree')
-    .choices(PREPROCESS_CHOICES)
-    .default('default');
+const PREPROCESS_HELP = 'segment preprocessing: default = the seed recipe (sym8 denoise, range normalisation, edge smoothing), none = raw';
+
+/** What `classify train` records in a checkpoint's metadata for `classify predict`. */
+interface TrainedOn {
+  preprocess: PreprocessChoice;
+  rate: number;
+}
+
+/**
+ * The preprocessing and sampling rate predict uses: its flags, else what the checkpoint
+ * recorded, else the defaults (checkpoints from before metadata, or from the library
+ * without it).
+ */
+function trainedOn(metadata: Record<string, unknown>, flags: Partial<TrainedOn>): TrainedOn & { fromCheckpoint: string[] } {
+  const fromCheckpoint: string[] = [];
+  let { preprocess, rate } = flags;
+  if (preprocess === undefined && PREPROCESS_CHOICES.includes(metadata['preprocess'] as PreprocessChoice)) {
+    preprocess = metadata['preprocess'] as PreprocessChoice;
+    fromCheckpoint.push(`preprocessing ${preprocess}`);
+  }
+  const recordedRate = metadata['rate'];
+  if (rate === undefined && typeof recordedRate === 'number' && Number.isFinite(recordedRate) && recordedRate > 0) {
+    rate = recordedRate;
+    fromCheckpoint.push(`rate ${rate} Hz`);
+  }
+  return { preprocess: preprocess ?? 'default', rate: rate ?? PREDICTION_INPUT_DEFAULTS.rate, fromCheckpoint };
 }
 
 async function preprocessed(set: ReferenceDataset, pipeline: PipelineConfig | null): Promise<ReferenceDataset> {
@@ -106,6 +128,7 @@ interface TrainFlags {
   device?: string;
   checkpointDir?: string;
   preprocess: PreprocessChoice;
+  rate: number;
 }
 
 interface PredictFlags {
@@ -113,10 +136,10 @@ interface PredictFlags {
   input: string;
   format?: PredictionInputFormat;
   lead?: (string | number)[];
-  rate: number;
+  rate?: number;
   csvRate?: number;
   stride?: number;
-  preprocess: PreprocessChoice;
+  preprocess?: PreprocessChoice;
   out?: string;
   device: string;
 }
@@ -130,6 +153,9 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   const set = (key: string, v: unknown) => { if (v !== undefined) config[key] = v; };
   set('epochs', flags.epochs); set('batchSize', flags.batchSize); set('lr', flags.lr); set('patience', flags.patience);
   set('classWeighting', flags.classWeighting); set('seed', flags.seed); set('device', flags.device); set('checkpointDir', flags.checkpointDir);
+  // What predict must do to new data; the config file's own metadata is kept beside it.
+  const recorded: TrainedOn = { preprocess: flags.preprocess, rate: flags.rate };
+  config['metadata'] = { ...(config['metadata'] as object | undefined), ...recorded };
 
   // 2. Data (the bundled LUDB set by default), preprocessed as predict will.
   const pipeline = pipelineOf(flags.preprocess);
@@ -196,14 +222,15 @@ async function predictCommand(flags: PredictFlags): Promise<void> {
   const classifier = Classifier.load(flags.model, { device: flags.device });
   try {
     const modelConfig = classifier.config();
+    const { preprocess, rate, fromCheckpoint } = trainedOn(classifier.metadata, flags);
     const records = await readPredictionInputs(flags.input, modelConfig, {
       ...(flags.format ? { format: flags.format } : {}),
       ...(flags.lead ? { leads: flags.lead } : {}),
-      rate: flags.rate,
+      rate,
       ...(flags.csvRate !== undefined ? { csvRate: flags.csvRate } : {}),
       ...(flags.stride !== undefined ? { stride: flags.stride } : {}),
     });
-    const result = await predictRecords(classifier, records, { preprocess: pipelineOf(flags.preprocess) });
+    const result = await predictRecords(classifier, records, { preprocess: pipelineOf(preprocess) });
 
     const classes = Array.from({ length: result.numClasses }, (_, k) => `p(${k})`);
     const rows = [['record', 'segments', ...classes, 'predicted']];
@@ -216,11 +243,12 @@ async function predictCommand(flags: PredictFlags): Promise<void> {
     if (flags.out !== undefined) {
       const text = outFormat === '.csv'
         ? predictionsCsv(result)
-        : `${JSON.stringify({ model: flags.model, modelConfig, preprocess: flags.preprocess, rate: flags.rate, ...result }, null, 1)}\n`;
+        : `${JSON.stringify({ model: flags.model, modelConfig, preprocess, rate, ...result }, null, 1)}\n`;
       fs.mkdirSync(path.dirname(path.resolve(flags.out)), { recursive: true });
       fs.writeFileSync(flags.out, text);
     }
-    process.stdout.write(`${result.segments.length} segments of ${result.records.length} record(s)${flags.out ? `; wrote ${flags.out}` : ''}\n`);
+    const settings = `preprocessing ${preprocess}, ${rate} Hz${fromCheckpoint.length > 0 ? ` (${fromCheckpoint.join(', ')} from the checkpoint)` : ''}`;
+    process.stdout.write(`${result.segments.length} segments of ${result.records.length} record(s); ${settings}${flags.out ? `; wrote ${flags.out}` : ''}\n`);
   } finally {
     classifier.dispose();
   }
@@ -251,7 +279,8 @@ export function registerClassifyCommands(program: Command): void {
     .option('--seed <n>', 'seed of init, shuffles and dropout (default 0)', nonNegativeInt)
     .option('--device <name>', 'cpu | cuda | cuda:N (default cpu)')
     .option('--checkpoint-dir <dir>', 'also keep best.safetensors / last.safetensors there (resume with --config {"resumeFrom": ...})')
-    .addOption(preprocessOption())
+    .addOption(new Option('--preprocess <kind>', `${PREPROCESS_HELP}; recorded in the checkpoint for predict`).choices(PREPROCESS_CHOICES).default('default'))
+    .option('--rate <hz>', 'sampling rate of the training segments, recorded in the checkpoint for predict (default: 500, the bundled LUDB set)', positiveNumber, 500)
     .action(trainCommand);
 
   classify.command('predict')
@@ -260,10 +289,10 @@ export function registerClassifyCommands(program: Command): void {
     .requiredOption('--input <path>', 'an NPZ (reference layout; records = its patient array, else segments), a WFDB record (.hea or path without extension), a CSV signal table (header of lead names, one row per sample), or a folder of them')
     .addOption(new Option('--format <kind>', 'input format (default: from the file name)').choices(PREDICTION_INPUT_FORMATS))
     .option('--lead <list>', 'leads fed to the model, names or indices, comma-separated (default: II for a one-lead model when present, else all when the count matches)', leadList)
-    .option('--rate <hz>', 'the sampling rate the model was trained at (checkpoints do not record it); WFDB and CSV signals are resampled to it', positiveNumber, PREDICTION_INPUT_DEFAULTS.rate)
+    .option('--rate <hz>', `the sampling rate the model was trained at; WFDB and CSV signals are resampled to it (default: the checkpoint's, else ${PREDICTION_INPUT_DEFAULTS.rate})`, positiveNumber)
     .option('--csv-rate <hz>', 'sampling rate of CSV inputs (default: --rate)', positiveNumber)
     .option('--stride <n>', 'samples between segment starts in a record (default: the segment length)', positiveInt)
-    .addOption(preprocessOption())
+    .addOption(new Option('--preprocess <kind>', `${PREPROCESS_HELP} (default: the checkpoint's, else default)`).choices(PREPROCESS_CHOICES))
     .option('--out <file>', 'write every segment and record: .json, or .csv (one row per segment, then per record)')
     .option('--device <name>', 'cpu | cuda | cuda:N', 'cpu')
     .action(predictCommand);
