@@ -5,6 +5,8 @@
 import { assertInteger } from './is';
 import { type CpuCacheInfo, nativeAddon, nativeAddonPath } from './native';
 
+export type { CpuCacheInfo } from './native';
+
 /** What {@link info} returns. */
 export interface EcgLdmInfo {
   /** This package's version. */
