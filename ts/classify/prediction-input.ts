@@ -219,6 +219,21 @@ function listInputs(dir: string, format: PredictionInputFormat | undefined): str
  * const records = await readPredictionInputs('/data/ludb/data/1.hea', model.config(), { leads: ['ii'] });
  */
 export async function readPredictionInputs(input: string, model: ModelInputShape, options: PredictionInputOptions = {}): Promise<RecordSegments[]> {
+  const out: RecordSegments[] = [];
+  for await (const record of streamPredictionInputs(input, model, options)) out.push(record);
+  return out;
+}
+
+/**
+ * {@link readPredictionInputs} one file at a time: a folder's files are read as the
+ * records are consumed, so {@link predictRecords} over this stream holds one chunk of
+ * signals at a time, however large the folder. Errors (the same as readPredictionInputs)
+ * surface from the iteration.
+ * @example
+ * const model = Classifier.load('ecgnet.safetensors');
+ * const result = await predictRecords(model, streamPredictionInputs('/data/ptbxl/records500/00000', model.config()));
+ */
+export async function* streamPredictionInputs(input: string, model: ModelInputShape, options: PredictionInputOptions = {}): AsyncGenerator<RecordSegments> {
   const o = parseConfig('prediction input options', OptionsSchema, options);
   let stat: fs.Stats | undefined;
   try {
@@ -228,13 +243,11 @@ export async function readPredictionInputs(input: string, model: ModelInputShape
     if (!fs.existsSync(`${input}.hea`)) throw new IoError(`cannot read ${input}: ${(err as Error).message}`, { cause: err });
   }
   const files = stat?.isDirectory() ? listInputs(input, o.format) : [input];
-  const out: RecordSegments[] = [];
   for (const name of files) {
     const { format, file } = formatOf(name, o.format);
     if (!fs.existsSync(file)) throw new IoError(`cannot read ${file}: no such file`);
-    if (format === 'npz') out.push(...readNpzInput(file, model));
-    else if (format === 'csv') out.push(readCsvInput(file, model, o));
-    else out.push(await readWfdbInput(file, model, o));
+    if (format === 'npz') yield* readNpzInput(file, model);
+    else if (format === 'csv') yield readCsvInput(file, model, o);
+    else yield await readWfdbInput(file, model, o);
   }
-  return out;
 }

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { ArgumentRangeError } from '../errors';
 import { CLASSIFIER_KINDS, Classifier, type ClassifierConfig, type ClassifierProgress } from '../classify/classifier';
-import { readPredictionInputs, PREDICTION_INPUT_DEFAULTS, PREDICTION_INPUT_FORMATS, type PredictionInputFormat } from '../classify/prediction-input';
+import { streamPredictionInputs, PREDICTION_INPUT_DEFAULTS, PREDICTION_INPUT_FORMATS, type PredictionInputFormat } from '../classify/prediction-input';
 import { predictRecords, type RecordPredictions } from '../classify/predict-records';
 import { defaultDataPath } from '../data/default-data';
 import { readReferenceNpz, type ReferenceDataset } from '../data/npz';
@@ -223,7 +223,8 @@ async function predictCommand(flags: PredictFlags): Promise<void> {
   try {
     const modelConfig = classifier.config();
     const { preprocess, rate, fromCheckpoint } = trainedOn(classifier.metadata, flags);
-    const records = await readPredictionInputs(flags.input, modelConfig, {
+    // Streamed: a folder is read file by file as its records are predicted.
+    const records = streamPredictionInputs(flags.input, modelConfig, {
       ...(flags.format ? { format: flags.format } : {}),
       ...(flags.lead ? { leads: flags.lead } : {}),
       rate,
