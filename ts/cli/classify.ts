@@ -21,6 +21,7 @@ import { readSegmentNpz, type PatientSegments } from '../data/segment-table';
 import { patientBootstrap, type ConfidenceInterval } from '../evaluate/bootstrap';
 import { accuracy, auroc, balancedAccuracy, macroAuroc } from '../evaluate/metrics';
 import { DEFAULT_PIPELINE, runPipeline, type PipelineConfig } from '../preprocess/pipeline';
+import { abortOnSigint } from './abort-on-sigint';
 import { leadList, nonNegativeInt, positiveInt, positiveNumber } from './option-parsers';
 import { progressBar } from './progress-bar';
 import { readJsonConfig } from './read-json-config';
@@ -167,15 +168,12 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
 
   // 3. Training, stoppable with Ctrl-C (last.safetensors is written first when checkpointDir is set).
   const bar = progressBar('train');
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
   let classifier: Classifier;
   try {
     let totalSteps = 0;
     let note = '';
-    classifier = await Classifier.train(config as ClassifierConfig, train, val, {
-      signal: controller.signal,
+    classifier = await abortOnSigint((signal) => Classifier.train(config as ClassifierConfig, train, val, {
+      signal,
       onProgress: (e: ClassifierProgress) => {
         if (e.stage === 'train') {
           totalSteps = e.totalSteps ?? totalSteps;
@@ -185,13 +183,12 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
         }
         bar.update(e.step, Math.max(totalSteps, e.step), note);
       },
-    });
+    }));
     // Progress comes every few steps: show where the run ended (early stopping included).
     const steps = classifier.trainingSummary()!.steps;
     bar.update(steps, Math.max(totalSteps, steps), note);
   } finally {
     bar.end();
-    process.removeListener('SIGINT', onSigint);
   }
 
   // 4. The checkpoint and a summary; then the test set, if any.

@@ -11,6 +11,7 @@ import { assertOneOf } from '../is';
 import { info } from '../info';
 import { DEFAULT_PIPELINE, runPipeline } from '../preprocess/pipeline';
 import { ecgGridSvg, realVsGeneratedColumns } from '../report/ecg-grid';
+import { abortOnSigint } from './abort-on-sigint';
 import { nonNegativeInt, positiveInt } from './option-parsers';
 import { progressBar } from './progress-bar';
 
@@ -46,17 +47,14 @@ async function generatorDemo(train: { data: Float32Array; shape: [number, number
   const resumeFrom = last !== undefined && fs.existsSync(last) ? last : undefined;
   if (resumeFrom) process.stdout.write(`generator: continuing the run kept in ${runDir} from its last checkpoint\n`);
   const bar = progressBar('generator');
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
   const started = Date.now();
   let gen: Generator;
   try {
-    gen = await Generator.train(
+    gen = await abortOnSigint((signal) => Generator.train(
       { ...CPU_RECIPE.network, run: { ...CPU_RECIPE.run, steps, progressEvery: 10, ...(runDir ? { checkpointDir: runDir } : {}), ...(resumeFrom ? { resumeFrom } : {}) } },
       train,
-      { signal: controller.signal, onProgress: (e) => e.stage === 'train' && bar.update(e.step, e.totalSteps, `loss ${e.loss.toFixed(4)}`) },
-    );
+      { signal, onProgress: (e) => e.stage === 'train' && bar.update(e.step, e.totalSteps, `loss ${e.loss.toFixed(4)}`) },
+    ));
   } catch (err) {
     if (!(err instanceof CancelledError)) throw err;
     bar.end();
@@ -65,8 +63,6 @@ async function generatorDemo(train: { data: Float32Array; shape: [number, number
         ? `demo interrupted during generator training; the run is kept in ${runDir}: run the same command again to continue it`
         : 'demo interrupted during generator training; nothing was kept (give --out to keep the run and continue it later)',
     );
-  } finally {
-    process.removeListener('SIGINT', onSigint);
   }
   bar.end();
   const trainSeconds = (Date.now() - started) / 1000;

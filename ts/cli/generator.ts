@@ -11,6 +11,7 @@ import { readReferenceNpz } from '../data/npz';
 import type { GeneratorConfig, TrainRunConfig } from '../generate/config';
 import { generate } from '../generate/generate';
 import { Generator, type TrainProgressEvent } from '../generate/generator';
+import { abortOnSigint } from './abort-on-sigint';
 import { nonNegativeInt, positiveInt } from './option-parsers';
 import { progressBar } from './progress-bar';
 import { readJsonConfig } from './read-json-config';
@@ -134,17 +135,14 @@ export function registerGeneratorCommands(program: Command): void {
       const validation = flags.val ? readReferenceNpz(flags.val) : undefined;
       fs.mkdirSync(flags.out, { recursive: true });
       const bar = progressBar('train');
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
       let lastLoss = NaN;
-      try {
+      await abortOnSigint(async (signal) => {
         const gen = await Generator.train(
           { model: model as GeneratorConfig['model'], diffusion, run: run as TrainRunConfig },
           train,
           {
             ...(validation ? { validation } : {}),
-            signal: controller.signal,
+            signal,
             onProgress: (e: TrainProgressEvent) => {
               if (e.stage === 'train') {
                 lastLoss = e.loss;
@@ -164,9 +162,7 @@ export function registerGeneratorCommands(program: Command): void {
             `wrote ${final}${summary.bestCheckpoint ? `, ${summary.bestCheckpoint}` : ''}${summary.lastCheckpoint ? `, ${summary.lastCheckpoint}` : ''}\n`,
         );
         gen.dispose();
-      } finally {
-        process.removeListener('SIGINT', onSigint);
-      }
+      });
     });
 
   generator.command('sample')
@@ -189,10 +185,7 @@ export function registerGeneratorCommands(program: Command): void {
         throw new InvalidArgumentError('give --label (and --count) or --labels');
       }
       const bar = progressBar('sample');
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
-      try {
+      await abortOnSigint(async (signal) => {
         const result = await generate({
           checkpoint: flags.checkpoint,
           out: flags.out,
@@ -205,14 +198,12 @@ export function registerGeneratorCommands(program: Command): void {
           seed: flags.seed,
           device: flags.device,
           useEma: flags.ema,
-          signal: controller.signal,
+          signal,
           onProgress: (e) => bar.update(e.done, e.total, `label ${e.label} step ${e.step}/${e.steps}`),
         });
         bar.end();
         const perClass = Object.entries(result.counts).map(([l, n]) => `label ${l}: ${n}`).join(', ');
         process.stdout.write(`wrote ${result.total} segments (${perClass}) to ${result.file} and ${result.sidecar}\n`);
-      } finally {
-        process.removeListener('SIGINT', onSigint);
-      }
+      });
     });
 }

@@ -9,6 +9,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { PRIMARY_METRICS, type AugmentationStudyConfig } from '../study/config';
 import { runAugmentationStudy, type StudyProgress } from '../study/run';
 import { STUDY_METRICS } from '../study/scoring';
+import { abortOnSigint } from './abort-on-sigint';
 import { nonNegativeInt, positiveInt, positiveNumber } from './option-parsers';
 
 /** "0,1,2.5" -> [0, 1, 2.5]: non-negative numbers. */
@@ -113,30 +114,23 @@ export function registerStudyCommands(program: Command): void {
     .option('--bootstrap <n>', 'patient-bootstrap replicates (default 1000)', positiveInt)
     .addOption(new Option('--metric <name>', 'metric of the verdicts and plots (default auroc)').choices(PRIMARY_METRICS))
     .option('--no-tstr', 'skip the TSTR arm (train on synthetic only)')
-    .action(async (flags: AugmentFlags) => {
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const { summary, files, trained } = await runAugmentationStudy(configOf(flags), {
-          signal: controller.signal,
-          onProgress: (event) => {
-            const line = progressLine(event);
-            if (line !== undefined) process.stderr.write(`${line}\n`);
-          },
-        });
-        const label = STUDY_METRICS[summary.primaryMetric].label;
-        const lines = summary.cells.map((c) => {
-          const m = c.metrics[summary.primaryMetric]!;
-          const gain = c.gain ? c.gain.metrics[summary.primaryMetric]! : undefined;
-          const delta = gain ? `  Δ ${gain.value >= 0 ? '+' : ''}${three(gain.value)} [${three(gain.low)}, ${three(gain.high)}]  ${c.gain!.verdict}` : '  baseline';
-          return `${c.model.padEnd(12)}${c.armName.padEnd(10)}${label} ${three(m.value)} [${three(m.low)}, ${three(m.high)}]${delta}`;
-        });
-        process.stdout.write(
-          `${lines.join('\n')}\n${trained} runs trained now; wrote ${files.results}, ${files.html}, ${files.scatter}, ${files.gainByRatio}\n`,
-        );
-      } finally {
-        process.removeListener('SIGINT', onSigint);
-      }
-    });
+    .action((flags: AugmentFlags) => abortOnSigint(async (signal) => {
+      const { summary, files, trained } = await runAugmentationStudy(configOf(flags), {
+        signal,
+        onProgress: (event) => {
+          const line = progressLine(event);
+          if (line !== undefined) process.stderr.write(`${line}\n`);
+        },
+      });
+      const label = STUDY_METRICS[summary.primaryMetric].label;
+      const lines = summary.cells.map((c) => {
+        const m = c.metrics[summary.primaryMetric]!;
+        const gain = c.gain ? c.gain.metrics[summary.primaryMetric]! : undefined;
+        const delta = gain ? `  Δ ${gain.value >= 0 ? '+' : ''}${three(gain.value)} [${three(gain.low)}, ${three(gain.high)}]  ${c.gain!.verdict}` : '  baseline';
+        return `${c.model.padEnd(12)}${c.armName.padEnd(10)}${label} ${three(m.value)} [${three(m.low)}, ${three(m.high)}]${delta}`;
+      });
+      process.stdout.write(
+        `${lines.join('\n')}\n${trained} runs trained now; wrote ${files.results}, ${files.html}, ${files.scatter}, ${files.gainByRatio}\n`,
+      );
+    }));
 }
