@@ -333,12 +333,14 @@ export class Classifier {
     }
     // 3. The model config the native side builds (and stores in checkpoints).
     const { kind, ...modelOptions } = cfg.model;
+    // Metadata crosses on its own and is stored once, as run_config "metadata".
+    const { metadata, ...runConfig } = cfg;
     const modelConfig = JSON.stringify({ kind, numClasses, leads: tr.c, samples: tr.l, options: modelOptions });
     const addon = nativeAddon<ClassifierArea>();
     const handle = await callNative(() =>
       addon.ClassifierHandle.train({
         modelConfig,
-        runConfig: JSON.stringify({ ...cfg, numClasses }),
+        runConfig: JSON.stringify({ ...runConfig, numClasses }),
         trainData: train.data,
         trainShape: [...train.shape],
         trainLabels: train.labels,
@@ -357,7 +359,7 @@ export class Classifier {
         progressEvery: cfg.progressEvery,
         ...(cfg.checkpointDir !== undefined ? { checkpointDir: cfg.checkpointDir } : {}),
         ...(cfg.resumeFrom !== undefined ? { resumeFrom: cfg.resumeFrom } : {}),
-        metadata: JSON.stringify(cfg.metadata ?? {}),
+        metadata: JSON.stringify(metadata ?? {}),
         onProgress: safeProgress(opts.onProgress as ((event: unknown) => void) | undefined),
         signal: opts.signal,
       }),
