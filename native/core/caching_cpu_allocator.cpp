@@ -50,9 +50,10 @@ void* systemAllocate(std::size_t bytes) {
 
 // Large blocks are mapped directly (page-aligned), so handing one back returns its pages
 // at once instead of leaving them in a malloc arena of whichever thread freed it.
+// nullptr when the system has no memory left.
 void* mapLarge(std::size_t bytes) {
   void* data = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  TORCH_CHECK(data != MAP_FAILED, "CPU allocator: not enough memory: you tried to allocate ", bytes, " bytes.");
+  if (data == MAP_FAILED) return nullptr;
   // Huge pages: one fault per 2 MiB instead of 512 when a job first touches a block.
   if (bytes >= kHugePage) madvise(data, bytes, MADV_HUGEPAGE);
   return data;
@@ -125,6 +126,15 @@ class CachingCpuAllocator final : public c10::Allocator {
       ++misses_;
     }
     void* data = mapLarge(bytes);
+    if (data == nullptr) {
+      // Free blocks of other sizes may be what the system is missing: hand them back, retry.
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        trimTo(0);
+      }
+      data = mapLarge(bytes);
+    }
+    TORCH_CHECK(data != nullptr, "CPU allocator: not enough memory: you tried to allocate ", bytes, " bytes.");
     std::lock_guard<std::mutex> lock(mutex_);
     inUse_.emplace(data, bytes);
     return data;
