@@ -16,6 +16,7 @@ import { parseLabelMap, type LabelMap } from '../data/label-map';
 import { readNpz } from '../data/npz';
 import { prepareDataset, prepareSegments, type PrepareSummary } from '../data/prepare';
 import { readSegmentCsv, readSegmentNpz } from '../data/segment-table';
+import { progressBar } from './progress-bar';
 
 const DATASETS = ['ptbxl', 'ludb', 'afpdb', 'generic'] as const;
 
@@ -62,27 +63,6 @@ function readLabelMap(file: string): LabelMap {
     throw new ConfigError(`cannot read label map ${file}: ${(err as Error).message}`);
   }
   return parseLabelMap(json);
-}
-
-/** Renders a one-line progress bar on stderr when it is a terminal. */
-function progressBar(label: string): { update(done: number, total: number, note?: string): void; end(): void } {
-  const tty = process.stderr.isTTY === true;
-  let last = 0;
-  return {
-    update(done, total, note = '') {
-      if (!tty) return;
-      const now = Date.now();
-      if (now - last < 100 && done < total) return;
-      last = now;
-      const width = 30;
-      const filled = total > 0 ? Math.round((done / total) * width) : 0;
-      const pct = total > 0 ? Math.floor((done / total) * 100) : 0;
-      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${done}/${total} ${note}`.slice(0, 120).padEnd(120));
-    },
-    end() {
-      if (tty) process.stderr.write('\n');
-    },
-  };
 }
 
 /**

@@ -12,10 +12,15 @@ import { assertInteger, assertOptions, invalidParameterError } from '../is';
 import { encodeNpy, encodeNpyHeader, parseNpy, shapeSize, type NpyArray } from './npy';
 import { bufferSource, fileSource, listZipEntries, readZipEntry, ZipWriter, type ByteSource } from './zip';
 
-function readArchive(src: ByteSource, file: string): Record<string, NpyArray> {
+/**
+ * Parses the archive's arrays; with `wanted`, only the entries it accepts are read and
+ * inflated (the central directory lists them all without touching their data).
+ */
+function readArchive(src: ByteSource, file: string, wanted?: (key: string) => boolean): Record<string, NpyArray> {
   const out: Record<string, NpyArray> = {};
   for (const entry of listZipEntries(src, file)) {
     const key = entry.name.endsWith('.npy') ? entry.name.slice(0, -4) : entry.name;
+    if (wanted && !wanted(key)) continue;
     out[key] = parseNpy(readZipEntry(src, entry, file), `${file}:${entry.name}`);
   }
   return out;
@@ -44,6 +49,10 @@ export function parseNpz(bytes: Uint8Array, file = 'archive.npz'): Record<string
  * const arrays = readNpz('train.npz'); arrays.data.shape; // [N, 2048, 1]
  */
 export function readNpz(file: string): Record<string, NpyArray> {
+  return readNpzFile(file);
+}
+
+function readNpzFile(file: string, wanted?: (key: string) => boolean): Record<string, NpyArray> {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -51,11 +60,14 @@ export function readNpz(file: string): Record<string, NpyArray> {
     throw new IoError(`cannot open ${file}: ${(err as Error).message}`, { cause: err });
   }
   try {
-    return readArchive(fileSource(fd), file);
+    return readArchive(fileSource(fd), file, wanted);
   } finally {
     fs.closeSync(fd);
   }
 }
+
+/** The arrays {@link toReferenceDataset} looks at. */
+const REFERENCE_ARRAYS = new Set(['data', 'label', 'labels']);
 
 /** A labelled segment set in the reference layout. */
 export interface ReferenceDataset {
@@ -76,8 +88,10 @@ export interface ReferenceDataset {
  * const { data, shape, labels } = readReferenceNpz('data/ludb-atrial/train.npz');
  */
 export function readReferenceNpz(file: string): ReferenceDataset {
-  const arrays = readNpz(file);
-  return toReferenceDataset(arrays, file);
+  // Other arrays in the archive are neither read nor inflated.
+  const arrays = readNpzFile(file, (key) => REFERENCE_ARRAYS.has(key));
+  // When an array is missing, the error lists every array in the file.
+  return toReferenceDataset(arrays['data'] && (arrays['label'] ?? arrays['labels']) ? arrays : readNpz(file), file);
 }
 
 /**
