@@ -26,7 +26,7 @@
         "<!@(node scripts/find-libtorch.js --gyp libs)",
         "-Wl,--as-needed",
         "-Wl,--disable-new-dtags",
-        "-Wl,-rpath,<!(node scripts/find-libtorch.js --gyp libdir)"
+        "-Wl,-rpath,'$$ORIGIN/../../.libtorch/lib'"
       ]
     }
   ]

@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { findLibTorch, saveFound } = require('./find-libtorch');
+const { packageBin } = require('./package-bin');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -18,10 +19,9 @@ function main() {
     `[ecg-ldm build] LibTorch ${torch.version} (${torch.cuda ? 'CUDA' : 'CPU'}) from ${torch.source}\n` +
       `[ecg-ldm build]   prefix ${torch.prefix}\n[ecg-ldm build]   route ${useGyp ? 'node-gyp (binding.gyp)' : 'cmake-js (CMakeLists.txt)'}`,
   );
-  const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
   const command = useGyp
-    ? [bin('node-gyp'), 'rebuild']
-    : [bin('cmake-js'), 'compile', '--out', 'build',
+    ? [process.execPath, packageBin('node-gyp'), 'rebuild']
+    : [process.execPath, packageBin('cmake-js'), 'compile', '--out', 'build',
         `--CDTorch_DIR=${torch.cmakeDir}`, `--CDECG_LDM_TORCH_LIBDIR=${torch.libDir}`];
   fs.mkdirSync(path.join(ROOT, 'build'), { recursive: true });
   // Build against the running Node's own headers (no header download: installs work offline).

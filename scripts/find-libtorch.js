@@ -196,15 +196,42 @@ function findLibTorch() {
 }
 
 const FOUND_FILE = path.join(CACHE, 'found.json');
+/**
+ * The addon's only RPATH entry is $ORIGIN/../../.libtorch/lib (build/Release/x.node and
+ * prebuilds/<platform>-<arch>/x.node both sit two folders below the package root): this
+ * link, made when LibTorch is chosen, decides which LibTorch a binary loads, so a prebuilt
+ * binary works wherever a compatible LibTorch is found at install time.
+ */
+const LIB_LINK = path.join(CACHE, 'lib');
 
-/** Records the chosen LibTorch for binding.gyp's expansions and the tests. */
+/** Records the chosen LibTorch (for binding.gyp, info() and the tests) and links its lib folder. */
 function saveFound(found) {
   fs.mkdirSync(CACHE, { recursive: true });
   fs.writeFileSync(FOUND_FILE, JSON.stringify(found, null, 2) + '\n');
+  fs.rmSync(LIB_LINK, { force: true, recursive: true });
+  fs.symlinkSync(found.libDir, LIB_LINK, 'dir');
   log(`using LibTorch ${found.version} (${found.cuda ? 'CUDA' : 'CPU'}) from ${found.source}: ${found.prefix}`);
 }
 
-module.exports = { findLibTorch, saveFound, FOUND_FILE };
+/** What a binary was built against; shipped beside a prebuild as libtorch.json. */
+function builtAgainst(found) {
+  return { version: found.version, cxx11Abi: found.cxx11Abi, cuda: found.cuda, source: found.source };
+}
+
+/**
+ * Why a binary built against `wanted` (a builtAgainst() record) cannot run on `found`, or
+ * null when it can: LibTorch's C++ ABI holds within a major.minor release only, and the
+ * C++11 string ABI must match.
+ */
+function incompatibility(wanted, found) {
+  const minor = (v) => String(v).split('.').slice(0, 2).join('.');
+  if (minor(wanted.version) !== minor(found.version)) return `it was built against LibTorch ${wanted.version}, and LibTorch ${found.version} was found (${found.source})`;
+  if (Number(wanted.cxx11Abi) !== Number(found.cxx11Abi)) return `it was built with _GLIBCXX_USE_CXX11_ABI=${wanted.cxx11Abi}, and the LibTorch found (${found.source}) uses ${found.cxx11Abi}`;
+  if (wanted.cuda && !found.cuda) return `it was built against a CUDA LibTorch, and the one found (${found.source}) is CPU-only`;
+  return null;
+}
+
+module.exports = { findLibTorch, saveFound, builtAgainst, incompatibility, FOUND_FILE, LIB_LINK };
 
 if (require.main === module) {
   // `--gyp <field>` prints one field for binding.gyp's <!(...) expansions, from the

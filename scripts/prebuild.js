@@ -7,7 +7,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { findLibTorch } = require('./find-libtorch');
+const { findLibTorch, builtAgainst } = require('./find-libtorch');
+const { packageBin } = require('./package-bin');
 
 const ROOT = path.resolve(__dirname, '..');
 const STAGE = path.join(ROOT, 'build-prebuild');
@@ -33,13 +34,15 @@ function main() {
     JOBS: process.env.JOBS || '2',
     npm_config_nodedir: process.env.npm_config_nodedir || nodePrefix,
   };
-  const prebuildify = path.join(ROOT, 'node_modules', '.bin', 'prebuildify');
-  const r = spawnSync(prebuildify, ['--napi', '--strip', '--target', `node@${process.versions.node}`], {
+  const r = spawnSync(process.execPath, [packageBin('prebuildify'), '--napi', '--strip', '--target', `node@${process.versions.node}`], {
     cwd: STAGE,
     stdio: 'inherit',
     env,
   });
   if (r.status !== 0) process.exit(r.status || 1);
+  // The installer (scripts/install.js) checks a prebuild against the LibTorch it finds.
+  const platformDir = path.join(STAGE, 'prebuilds', `${process.platform}-${process.arch}`);
+  fs.writeFileSync(path.join(platformDir, 'libtorch.json'), JSON.stringify(builtAgainst(torch), null, 2) + '\n');
   console.error(`[ecg-ldm prebuild] LibTorch ${torch.version} from ${torch.source}; prebuilds in ${path.join(STAGE, 'prebuilds')}`);
 }
 

@@ -284,3 +284,31 @@ test.serial('one job at a time (BusyError); dispose then use (DisposedError)', a
   t.throws(() => gen.config(), { instanceOf: DisposedError });
   await t.throwsAsync(gen.fit(data, { steps: 1 }), { instanceOf: DisposedError });
 });
+
+test.serial('exportWeights: the EMA weights alone, as float16 / bfloat16 / float32; loads as float32 and samples like the EMA weights', async (t) => {
+  const reference = await trained.sample({ label: [0, 1], steps: 4, seed: 9, useEma: true });
+  const sizes: Record<string, number> = {};
+  for (const dtype of ['float32', 'float16', 'bfloat16'] as const) {
+    const file = path.join(tmp, `export-${dtype}.safetensors`);
+    trained.exportWeights(file, { dtype });
+    sizes[dtype] = fs.statSync(file).size;
+    const loaded = Generator.load(file);
+    const c = loaded.config();
+    t.false(c.hasEma);
+    t.is(c.step, trained.config().step);
+    const out = await loaded.sample({ label: [0, 1], steps: 4, seed: 9 });
+    let maxDiff = 0;
+    for (let i = 0; i < out.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(out.data[i]! - reference.data[i]!));
+    // float32 is the same weights; the half formats round each weight to 11 / 8 significant bits.
+    if (dtype === 'float32') t.is(maxDiff, 0);
+    else t.true(maxDiff > 0 && maxDiff < (dtype === 'float16' ? 0.05 : 0.2), `${dtype}: ${maxDiff}`);
+    t.log(`${dtype}: ${sizes[dtype]} bytes, largest sample difference ${maxDiff.toExponential(2)}`);
+    loaded.dispose();
+  }
+  t.true(sizes['float16']! < 0.6 * sizes['float32']!);
+  // No optimizer state: the file is for sampling, not for resuming the run.
+  const names = [...readF32Tensors(path.join(tmp, 'export-float32.safetensors')).keys()];
+  t.true(names.length > 0 && names.every((k) => k.startsWith('model.')), names.join(', '));
+  t.throws(() => trained.exportWeights(path.join(tmp, 'x.safetensors'), { dtype: 'int8' as never }), { instanceOf: ArgumentRangeError, message: /dtype/ });
+  t.throws(() => trained.exportWeights(''), { code: 'E_ARG_TYPE' } as never);
+});

@@ -4,7 +4,7 @@
  */
 export * from './errors';
 export { info, setThreads } from './info';
-export type { CpuCacheInfo, EcgLdmInfo } from './info';
+export type { CpuCacheInfo, EcgLdmInfo, LinkedLibTorch } from './info';
 export * from './data/wfdb-header';
 export * from './data/wfdb-signal';
 export * from './data/wfdb-annotation';

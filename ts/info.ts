@@ -3,9 +3,9 @@
  * @module
  */
 import { assertInteger } from './is';
-import { type CpuCacheInfo, nativeAddon, nativeAddonPath } from './native';
+import { type CpuCacheInfo, type LinkedLibTorch, linkedLibTorch, nativeAddon, nativeAddonPath } from './native';
 
-export type { CpuCacheInfo } from './native';
+export type { CpuCacheInfo, LinkedLibTorch } from './native';
 
 /** What {@link info} returns. */
 export interface EcgLdmInfo {
@@ -13,8 +13,13 @@ export interface EcgLdmInfo {
   version: string;
   /** The loaded `.node` file and the addon's own version. */
   addon: { path: string; version: string; prebuilt: boolean };
-  /** The LibTorch the addon runs on. */
-  torch: { version: string };
+  /**
+   * The LibTorch the addon runs on: its version, the folder it is loaded from (the package's
+   * `.libtorch/lib` link), how it was found, and for a prebuilt binary the LibTorch that
+   * binary was built against (the installer keeps a prebuild only on a LibTorch of the same
+   * major.minor version and C++ ABI, and builds from source otherwise).
+   */
+  torch: { version: string } & LinkedLibTorch;
   cuda: { compiled: boolean; available: boolean; deviceCount: number };
   /** LibTorch intra-op threads (see {@link setThreads}) and inter-op threads. */
   threads: number;
@@ -43,7 +48,7 @@ export function info(): EcgLdmInfo {
   return {
     version: pkg.version,
     addon: { path: file, version: native.addonVersion, prebuilt: file.includes(`${require('node:path').sep}prebuilds`) },
-    torch: { version: native.torchVersion },
+    torch: { version: native.torchVersion, ...linkedLibTorch(file) },
     cuda: native.cuda,
     threads: native.threads,
     interopThreads: native.interopThreads,

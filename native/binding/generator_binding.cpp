@@ -25,6 +25,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -534,6 +535,7 @@ class GeneratorHandle : public Napi::ObjectWrap<GeneratorHandle> {
                         InstanceMethod("train", &GeneratorHandle::train),
                         InstanceMethod("sample", &GeneratorHandle::sample),
                         InstanceMethod("save", &GeneratorHandle::save),
+                        InstanceMethod("exportWeights", &GeneratorHandle::exportWeights),
                         InstanceMethod("config", &GeneratorHandle::config),
                         InstanceMethod("dispose", &GeneratorHandle::dispose),
                         InstanceAccessor("disposed", &GeneratorHandle::disposed, nullptr),
@@ -642,6 +644,36 @@ class GeneratorHandle : public Napi::ObjectWrap<GeneratorHandle> {
       if (state->ema) checkpoint.ema = state->ema->shadow();
       checkpoint.optimizer = state->optimizer;
       checkpoint.rngState = state->rngState;
+      train::saveCheckpoint(info[0].As<Napi::String>().Utf8Value(), checkpoint);
+      return info.Env().Undefined();
+    });
+  }
+
+  /**
+   * exportWeights(path, dtype = "float32"): a weights-only checkpoint for sampling and sharing:
+   * model.* holds the EMA weights (the raw ones when there is no EMA), floating tensors cast
+   * to dtype ("float32", "float16" or "bfloat16"); no EMA, optimizer or RNG state, so it
+   * loads (as float32) and samples but does not resume the run.
+   */
+  Napi::Value exportWeights(const Napi::CallbackInfo& info) {
+    return guarded(info, [&]() -> Napi::Value {
+      StatePtr state = live("exportWeights");
+      if (info.Length() < 1 || !info[0].IsString()) throw Error(ErrorCode::ArgType, "Expected string for path");
+      const std::string dtypeName = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "float32";
+      const std::map<std::string, at::ScalarType> dtypes = {
+          {"float32", at::kFloat}, {"float16", at::kHalf}, {"bfloat16", at::kBFloat16}};
+      const auto dtype = dtypes.find(dtypeName);
+      if (dtype == dtypes.end())
+        throw Error(ErrorCode::ArgRange, "Expected one of float32, float16, bfloat16 for dtype but received " + dtypeName);
+      BusyLease lease(state, "exportWeights");
+      train::Checkpoint checkpoint;
+      checkpoint.modelConfigJson = train::generatorConfigJson(state->config).dump();
+      checkpoint.runConfigJson = state->runConfigJson;
+      checkpoint.step = state->step;
+      checkpoint.bestValLoss = state->bestValLoss;
+      const train::NamedTensors& weights = state->ema ? state->ema->shadow() : train::namedParametersAndBuffers(state->module());
+      for (const auto& [name, tensor] : weights)
+        checkpoint.model.emplace_back(name, tensor.is_floating_point() ? tensor.detach().to(at::kCPU, dtype->second) : tensor.detach().cpu());
       train::saveCheckpoint(info[0].As<Napi::String>().Utf8Value(), checkpoint);
       return info.Env().Undefined();
     });

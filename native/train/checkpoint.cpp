@@ -205,6 +205,16 @@ std::string formatDouble(double value) {
 
 // ---------------------------------------------------------------------------------------
 
+namespace {
+
+// Exported weights (exportWeights) may be stored as float16 / bfloat16; they load into a
+// float32 module exactly (every half value is a float). Narrowing is refused.
+bool widens(at::ScalarType from, at::ScalarType to) {
+  return to == at::kFloat && (from == at::kHalf || from == at::kBFloat16);
+}
+
+}  // namespace
+
 NamedTensors namedParametersAndBuffers(const torch::nn::Module& module) {
   NamedTensors named;
   for (const auto& item : module.named_parameters(/*recurse=*/true)) named.emplace_back(item.key(), item.value());
@@ -229,7 +239,7 @@ void copyMatchingTensors(const NamedTensors& destination, const NamedTensors& so
     if (!value.sizes().equals(target.sizes()))
       problems.push_back("shape mismatch for " + namePrefix + name + ": checkpoint " +
                          shapeText(value) + ", module " + shapeText(target));
-    else if (value.scalar_type() != target.scalar_type())
+    else if (value.scalar_type() != target.scalar_type() && !widens(value.scalar_type(), target.scalar_type()))
       problems.push_back("dtype mismatch for " + namePrefix + name + ": checkpoint " +
                          c10::toString(value.scalar_type()) + ", module " +
                          c10::toString(target.scalar_type()));

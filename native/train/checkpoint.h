@@ -74,7 +74,8 @@ NamedTensors namedParametersAndBuffers(const torch::nn::Module& module);
  * destination's device). Every name, shape and dtype is checked first, and any difference
  * throws Error(Format, "checkpoint was written for a different architecture: ...") listing
  * missing/unexpected names and shape mismatches, shown with `namePrefix`; nothing is
- * copied then.
+ * copied then. A float16 or bfloat16 source loads into a float32 destination (exported
+ * weights); any other dtype difference is a mismatch.
  */
 void copyMatchingTensors(const NamedTensors& destination, const NamedTensors& source,
                          const std::string& namePrefix = "");

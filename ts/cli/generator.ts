@@ -206,4 +206,20 @@ export function registerGeneratorCommands(program: Command): void {
         process.stdout.write(`wrote ${result.total} segments (${perClass}) to ${result.file} and ${result.sidecar}\n`);
       });
     });
+
+  generator.command('export')
+    .description('write the EMA weights of a checkpoint alone (for sampling and sharing; half the size as float16)')
+    .requiredOption('--checkpoint <file>', 'a training checkpoint (best.safetensors, last.safetensors) or a saved generator')
+    .requiredOption('--out <file>', 'the weights-only checkpoint to write (+ its .json sidecar)')
+    .addOption(new Option('--dtype <type>', 'storage type of the floating weights').choices(['float32', 'float16', 'bfloat16']).default('float16'))
+    .action((flags: { checkpoint: string; out: string; dtype: 'float32' | 'float16' | 'bfloat16' }) => {
+      const gen = Generator.load(flags.checkpoint);
+      try {
+        const c = gen.config();
+        gen.exportWeights(flags.out, { dtype: flags.dtype });
+        process.stdout.write(`wrote the ${c.hasEma ? 'EMA' : 'raw (the checkpoint has no EMA)'} weights of step ${c.step} as ${flags.dtype} to ${flags.out} (${fs.statSync(flags.out).size} bytes)\n`);
+      } finally {
+        gen.dispose();
+      }
+    });
 }

@@ -16,7 +16,8 @@ export function registerInfoCommand(program: Command): void {
       const lines = [
         `ecg-ldm     ${i.version} (node ${i.node})`,
         `addon       ${i.addon.path}${i.addon.prebuilt ? ' (prebuilt)' : ''}`,
-        `LibTorch    ${i.torch.version}`,
+        `LibTorch    ${i.torch.version} from ${i.torch.libDir ?? '(no .libtorch/lib link)'}${i.torch.source ? ` (${i.torch.source})` : ''}` +
+          (i.torch.builtAgainst ? `; this prebuild was built against ${i.torch.builtAgainst.version}` : ''),
         `CUDA        ${i.cuda.available ? `${i.cuda.deviceCount} device(s)` : i.cuda.compiled ? 'compiled, no device' : 'not compiled'}`,
         `threads     ${i.threads} intra-op, ${i.interopThreads} inter-op`,
         `BLAS        ${i.blas.compiled}; loaded: ${i.blas.loaded.filter((l) => /blas|mkl|lapack/i.test(l)).join(', ') || '(inside libtorch_cpu)'}`,

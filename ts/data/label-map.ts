@@ -116,6 +116,18 @@ export const PTBXL_ATRIAL_LABELS: LabelMap = {
   otherwise: 0,
 };
 
+/**
+ * PTB-XL rhythm: atrial fibrillation (1, `AFIB` present) vs sinus rhythm (0, `SR` present);
+ * records with neither are unlabelled. The bundled `ptbxl-af` set uses it.
+ */
+export const PTBXL_AF_LABELS: LabelMap = {
+  classes: ['sinus-rhythm', 'atrial-fibrillation'],
+  rules: [
+    { label: 1, field: 'scp_codes', codes: ['AFIB'] },
+    { label: 0, field: 'scp_codes', codes: ['SR'] },
+  ],
+};
+
 /** afpdb default: records n* are controls (0), p* are PAF patients (1). */
 export const AFPDB_PAF_LABELS: LabelMap = {
   classes: ['control', 'paf'],

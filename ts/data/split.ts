@@ -18,7 +18,8 @@ export interface SplitItem {
 /** A split as stored in a split file: set name -> patient ids. */
 export interface SplitFile {
   version: 1;
-  method: 'fractions' | 'kfold';
+  /** How the sets were made: by {@link patientSplit} (fractions, kfold) or taken from the source (predefined, e.g. PTB-XL's strat_fold). */
+  method: 'fractions' | 'kfold' | 'predefined';
   seed: number;
   stratified: boolean;
   /** Set names in order: ["train", "val", "test"] or ["fold0", ...]. */
@@ -57,7 +58,7 @@ const OptionsSchema = z.object({
 
 const SplitFileSchema = z.object({
   version: z.literal(1),
-  method: z.enum(['fractions', 'kfold']),
+  method: z.enum(['fractions', 'kfold', 'predefined']),
   seed: z.number().int(),
   stratified: z.boolean(),
   sets: z.record(z.string(), z.array(z.string())),

@@ -9,7 +9,7 @@
  * @module
  */
 import { BusyError, DisposedError, NonFiniteError, ShapeError } from '../errors';
-import { assertOptions, invalidParameterError } from '../is';
+import { assertOneOf, assertOptions, invalidParameterError } from '../is';
 import { callNative, nativeAddon, safeProgress } from '../native';
 import { warnOnce } from '../warnings';
 import {
@@ -125,6 +125,7 @@ interface NativeGeneratorHandle {
   train(data: Float32Array, shape: number[], labels: Int32Array, options: Record<string, unknown>): Promise<TrainSummary>;
   sample(labels: Int32Array, options: Record<string, unknown>): Promise<Float32Array>;
   save(path: string): void;
+  exportWeights(path: string, dtype: string): void;
   config(): string;
   dispose(): void;
   readonly busy: boolean;
@@ -414,6 +415,24 @@ export class Generator {
   save(path: string): void {
     if (typeof path !== 'string' || path.length === 0) throw invalidParameterError('path', 'non-empty string', path, 'type');
     this.handle('save').save(path);
+  }
+
+  /**
+   * Writes a weights-only checkpoint for sampling and sharing: the EMA weights (the raw
+   * weights when there is no EMA) as `model.*`, floating tensors stored as `dtype`, plus
+   * the configs and step, atomically with its JSON sidecar. It has no optimizer or RNG
+   * state: {@link Generator.load} reads it (half-precision values become float32 exactly)
+   * and it samples or fine-tunes, but it does not resume the run. float16 halves the file
+   * of float32; the shipped generators use it.
+   * @param options - `dtype`: "float32" (default), "float16" or "bfloat16"
+   * @throws {IoError}; {@link ArgumentRangeError} an unknown dtype; {@link BusyError} while a job runs; {@link DisposedError}
+   * @example
+   * gen.exportWeights('model.safetensors', { dtype: 'float16' });
+   */
+  exportWeights(path: string, options: { dtype?: 'float32' | 'float16' | 'bfloat16' } = {}): void {
+    if (typeof path !== 'string' || path.length === 0) throw invalidParameterError('path', 'non-empty string', path, 'type');
+    const dtype = assertOneOf('options.dtype', assertOptions('options', options).dtype ?? 'float32', ['float32', 'float16', 'bfloat16'] as const);
+    this.handle('exportWeights').exportWeights(path, dtype);
   }
 
   /**
