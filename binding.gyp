@@ -7,6 +7,7 @@
       "sources": ["<!@(node scripts/list-sources.js)"],
       "include_dirs": [
         "native",
+        "native/third_party",
         "<!@(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node scripts/find-libtorch.js --gyp include)"
       ],

@@ -46,13 +46,12 @@
 #include "train/diffusion_trainer.h"
 #include "train/ema.h"
 #include "train/generator_config.h"
-#include "train/json.h"
 #include "train/optimizer.h"
+#include "train/strict_json.h"
 
 namespace ecgldm::binding {
 namespace {
 
-namespace json = train::json;
 namespace fs = std::filesystem;
 
 constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 - 1
@@ -277,7 +276,7 @@ TrainBaton parseTrainBaton(const Napi::CallbackInfo& call, const GeneratorState&
   t.resumeFrom = stringOption(o, "resumeFrom", "");
   t.modelConfigJson = train::generatorConfigJson(config).dump();
   const std::string run = stringOption(o, "runConfig", "{}");
-  json::parse(run, "options.runConfig");  // fail now, not at the first checkpoint
+  train::validateJson(run, "options.runConfig");  // fail now, not at the first checkpoint
   t.runConfigJson = run;
   t.logEvery = 1;  // the adapter needs every step (see the file comment)
 
@@ -688,13 +687,14 @@ class GeneratorHandle : public Napi::ObjectWrap<GeneratorHandle> {
         total += p.numel();
         if (p.requires_grad()) trainable += p.numel();
       }
-      json::Value out = train::generatorConfigJson(state->config);
-      out.set("parameterCount", json::Value::integer(total));
-      out.set("trainableParameterCount", json::Value::integer(trainable));
-      out.set("step", json::Value::integer(state->step));
-      out.set("device", json::Value::string(state->device.str()));
-      out.set("hasEma", json::Value::boolean(state->ema.has_value()));
-      out.set("bestValLoss", std::isfinite(state->bestValLoss) ? json::Value::number(state->bestValLoss) : json::Value());
+      nlohmann::ordered_json out = train::generatorConfigJson(state->config);
+      out["parameterCount"] = total;
+      out["trainableParameterCount"] = trainable;
+      out["step"] = state->step;
+      out["device"] = state->device.str();
+      out["hasEma"] = state->ema.has_value();
+      // JSON has no infinity: before the first evaluation the loss is null.
+      out["bestValLoss"] = std::isfinite(state->bestValLoss) ? nlohmann::ordered_json(state->bestValLoss) : nullptr;
       return Napi::String::New(info.Env(), out.dump());
     });
   }

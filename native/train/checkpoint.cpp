@@ -17,7 +17,7 @@
 
 #include "core/error.h"
 #include "train/atomic_file.h"
-#include "train/json.h"
+#include "train/strict_json.h"
 
 namespace ecgldm::train {
 
@@ -180,7 +180,7 @@ int64_t parseIntegerField(const std::string& path, const SafetensorsMetadata& me
                           const std::string& key) {
   auto it = metadata.find(key);
   check(it != metadata.end(), ErrorCode::Format, path + ": checkpoint metadata lacks " + key);
-  return json::parse(it->second, path + " metadata " + key).asInt64(path + " metadata " + key);
+  return jsonInt64(parseJson(it->second, path + " metadata " + key), path + " metadata " + key);
 }
 
 double parseDoubleField(const std::string& path, const SafetensorsMetadata& metadata,
@@ -191,7 +191,7 @@ double parseDoubleField(const std::string& path, const SafetensorsMetadata& meta
   char* end = nullptr;
   double value = std::strtod(begin, &end);  // accepts "inf", unlike JSON
   check(!it->second.empty() && end == begin + it->second.size(), ErrorCode::Format,
-        path + ": checkpoint metadata " + key + " is not a number: " + json::quote(it->second));
+        path + ": checkpoint metadata " + key + " is not a number: " + jsonQuote(it->second));
   return value;
 }
 
@@ -307,8 +307,8 @@ std::string checkpointSidecarPath(const std::string& path) {
 
 void saveCheckpoint(const std::string& path, const Checkpoint& checkpoint) {
   // Configs are stored as text; parsing them first keeps a broken one out of the file.
-  json::parse(checkpoint.modelConfigJson, "model config of checkpoint " + path);
-  json::parse(checkpoint.runConfigJson, "run config of checkpoint " + path);
+  validateJson(checkpoint.modelConfigJson, "model config of checkpoint " + path);
+  validateJson(checkpoint.runConfigJson, "run config of checkpoint " + path);
 
   NamedTensors tensors;
   addPrefixed(tensors, kModelPrefix, checkpoint.model);
@@ -348,7 +348,7 @@ Checkpoint loadCheckpoint(const std::string& path) {
   for (const char* key : {"model_config", "run_config"}) {
     auto it = metadata.find(key);
     check(it != metadata.end(), ErrorCode::Format, path + ": checkpoint metadata lacks " + key);
-    json::parse(it->second, path + " metadata " + key);
+    validateJson(it->second, path + " metadata " + key);
   }
   checkpoint.modelConfigJson = metadata.at("model_config");
   checkpoint.runConfigJson = metadata.at("run_config");
@@ -363,7 +363,7 @@ Checkpoint loadCheckpoint(const std::string& path) {
     } else if (name == kRngName) {
       checkpoint.rngState = std::move(tensor);
     } else {
-      throw Error(ErrorCode::Format, path + ": unexpected tensor " + json::quote(name) +
+      throw Error(ErrorCode::Format, path + ": unexpected tensor " + jsonQuote(name) +
                                          " (expected model.*, ema.*, optim.* or rng.cpu)");
     }
   }

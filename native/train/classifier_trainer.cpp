@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -20,7 +18,7 @@
 #include "nn/resnet1d.h"
 #include "train/checkpoint.h"
 #include "train/fusion_generator.h"
-#include "train/json.h"
+#include "train/strict_json.h"
 
 namespace ecgldm {
 namespace train {
@@ -29,14 +27,12 @@ namespace {
 
 // ---- model configs -------------------------------------------------------------------
 
-// The shortest decimal text that reads back as `d` (0.2, not 0.20000000000000001).
-json::Value shortestNumber(double d) {
-  char buffer[32];
-  for (int precision = 6; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof buffer, "%.*g", precision, d);
-    if (std::strtod(buffer, nullptr) == d) break;
-  }
-  return json::parse(buffer, "number");
+using Json = nlohmann::ordered_json;
+
+// The member `name` of `object`; nullptr when absent (or when `object` is not an object).
+const Json* member(const Json& object, const char* name) {
+  const auto it = object.find(name);
+  return it == object.end() ? nullptr : &*it;
 }
 
 /**
@@ -46,90 +42,90 @@ json::Value shortestNumber(double d) {
  */
 class OptionReader {
  public:
-  OptionReader(const json::Value* options, std::string kind) : options_(options), kind_(std::move(kind)) {
-    check(options_ == nullptr || options_->isObject(), ErrorCode::ArgRange,
+  OptionReader(const Json* options, std::string kind) : options_(options), kind_(std::move(kind)) {
+    check(options_ == nullptr || options_->is_object(), ErrorCode::ArgRange,
           "Expected an object for the model config's options");
   }
 
   int64_t integer(const char* name, int64_t fallback, int64_t min = 1) {
-    const json::Value* v = lookup(name);
+    const Json* v = lookup(name);
     int64_t value = fallback;
     if (v != nullptr) {
-      check(v->isNumber(), ErrorCode::ArgRange, expected("integer", name));
-      const double d = v->asDouble(name);
+      check(v->is_number(), ErrorCode::ArgRange, expected("integer", name));
+      const double d = v->get<double>();
       check(std::floor(d) == d && std::fabs(d) < 9.0e15, ErrorCode::ArgRange, expected("integer", name));
       value = static_cast<int64_t>(d);
     }
     check(value >= min, ErrorCode::ArgRange,
           expected("integer >= " + std::to_string(min), name) + " but received " + std::to_string(value));
-    resolved_.set(name, json::Value::integer(value));
+    resolved_[name] = value;
     return value;
   }
 
   double number(const char* name, double fallback) {
-    const json::Value* v = lookup(name);
+    const Json* v = lookup(name);
     double value = fallback;
     if (v != nullptr) {
-      check(v->isNumber(), ErrorCode::ArgRange, expected("number", name));
-      value = v->asDouble(name);
+      check(v->is_number(), ErrorCode::ArgRange, expected("number", name));
+      value = v->get<double>();
     }
     check(std::isfinite(value), ErrorCode::ArgRange, expected("finite number", name));
-    resolved_.set(name, shortestNumber(value));
+    resolved_[name] = value;  // dump() writes the shortest text that reads back as `value`
     return value;
   }
 
   bool boolean(const char* name, bool fallback) {
-    const json::Value* v = lookup(name);
+    const Json* v = lookup(name);
     bool value = fallback;
     if (v != nullptr) {
-      check(v->type() == json::Type::Bool, ErrorCode::ArgRange, expected("boolean", name));
-      value = v->asBool(name);
+      check(v->is_boolean(), ErrorCode::ArgRange, expected("boolean", name));
+      value = v->get<bool>();
     }
-    resolved_.set(name, json::Value::boolean(value));
+    resolved_[name] = value;
     return value;
   }
 
   std::vector<int64_t> integers(const char* name, const std::vector<int64_t>& fallback) {
-    const json::Value* v = lookup(name);
+    const Json* v = lookup(name);
     std::vector<int64_t> value = fallback;
     if (v != nullptr) {
-      check(v->isArray() && !v->asArray(name).empty(), ErrorCode::ArgRange, expected("non-empty array of positive integers", name));
+      check(v->is_array() && !v->empty(), ErrorCode::ArgRange, expected("non-empty array of positive integers", name));
       value.clear();
-      for (const json::Value& item : v->asArray(name)) {
-        check(item.isNumber() && std::floor(item.asDouble()) == item.asDouble() && item.asDouble() >= 1 &&
-                  item.asDouble() < 1e9,
-              ErrorCode::ArgRange, expected("non-empty array of positive integers", name));
-        value.push_back(static_cast<int64_t>(item.asDouble()));
+      for (const Json& item : *v) {
+        const double d = item.is_number() ? item.get<double>() : 0;
+        check(item.is_number() && std::floor(d) == d && d >= 1 && d < 1e9, ErrorCode::ArgRange,
+              expected("non-empty array of positive integers", name));
+        value.push_back(static_cast<int64_t>(d));
       }
     }
-    json::Value array = json::Value::array();
-    for (int64_t item : value) array.push(json::Value::integer(item));
-    resolved_.set(name, std::move(array));
+    resolved_[name] = value;
     return value;
   }
 
   /** A string option, or nullptr when absent; not recorded (the caller records what it resolves to). */
   const std::string* string(const char* name) {
-    const json::Value* v = lookup(name);
+    const Json* v = lookup(name);
     if (v == nullptr) return nullptr;
-    check(v->isString() && !v->asString().empty(), ErrorCode::ArgRange, expected("non-empty string", name));
-    return &v->asString();
+    check(v->is_string() && !v->get_ref<const std::string&>().empty(), ErrorCode::ArgRange,
+          expected("non-empty string", name));
+    return &v->get_ref<const std::string&>();
   }
 
   /** A nested options object, or nullptr when absent; the caller records its resolved form with set(). */
-  const json::Value* object(const char* name) {
-    const json::Value* v = lookup(name);
-    check(v == nullptr || v->isObject(), ErrorCode::ArgRange, expected("object", name));
+  const Json* object(const char* name) {
+    const Json* v = lookup(name);
+    check(v == nullptr || v->is_object(), ErrorCode::ArgRange, expected("object", name));
     return v;
   }
 
   /** Records a resolved value that the typed readers above do not produce. */
-  void set(const char* name, json::Value value) { resolved_.set(name, std::move(value)); }
+  void set(const char* name, Json value) { resolved_[name] = std::move(value); }
 
   /** Throws for option names no reader consumed; returns the resolved options. */
-  json::Value finish() {
+  Json finish() {
     if (options_ != nullptr) {
-      for (const auto& [name, value] : options_->asObject()) {
+      for (const auto& option : options_->items()) {
+        const std::string& name = option.key();
         if (used_.count(name) == 0) {
           std::string valid;
           for (const auto& n : usedOrder_) valid += (valid.empty() ? "" : ", ") + n;
@@ -142,29 +138,28 @@ class OptionReader {
   }
 
  private:
-  const json::Value* lookup(const char* name) {
+  const Json* lookup(const char* name) {
     used_.insert(name);
     usedOrder_.emplace_back(name);
-    return options_ == nullptr ? nullptr : options_->find(name);
+    return options_ == nullptr ? nullptr : member(*options_, name);
   }
   std::string expected(const std::string& what, const char* name) const {
     return "Expected " + what + " for " + kind_ + " option " + name;
   }
 
-  const json::Value* options_;
+  const Json* options_;
   std::string kind_;
   std::set<std::string> used_;
   std::vector<std::string> usedOrder_;
-  json::Value resolved_ = json::Value::object();
+  Json resolved_ = Json::object();
 };
 
-int64_t topLevelInteger(const json::Value& config, const char* name, int64_t min) {
-  const json::Value* v = config.find(name);
-  check(v != nullptr && v->isNumber() && std::floor(v->asDouble()) == v->asDouble() && v->asDouble() >= min &&
-            v->asDouble() < 1e12,
-        ErrorCode::ArgRange,
+int64_t topLevelInteger(const Json& config, const char* name, int64_t min) {
+  const Json* v = member(config, name);
+  const double d = v != nullptr && v->is_number() ? v->get<double>() : 0;
+  check(v != nullptr && v->is_number() && std::floor(d) == d && d >= min && d < 1e12, ErrorCode::ArgRange,
         std::string("Expected integer >= ") + std::to_string(min) + " for model config field " + name);
-  return static_cast<int64_t>(v->asDouble());
+  return static_cast<int64_t>(d);
 }
 
 // ECGNet's options (all but numClasses / leads / samples), `opts` holding the defaults.
@@ -186,7 +181,7 @@ nn::ECGNetOptions ecgnetOptions(OptionReader& o, nn::ECGNetOptions opts) {
 // `generator` is recorded, so a saved fusion classifier rebuilds without the checkpoint.
 FusionGenerator fusionGenerator(OptionReader& o, const ClassifierModel& model) {
   const std::string* path = o.string("generatorCheckpoint");
-  const json::Value* recorded = o.object("generator");
+  const Json* recorded = o.object("generator");
   check((path == nullptr) != (recorded == nullptr), ErrorCode::ArgRange,
         "Expected exactly one of the fusion options generatorCheckpoint (a generator checkpoint to start from) and "
         "generator (the architecture a fusion checkpoint records)");
@@ -251,23 +246,23 @@ int64_t ClassifierModel::parameterCount() const {
 }
 
 ClassifierModel buildClassifier(const std::string& modelConfigJson, const at::Device& device) {
-  const json::Value config = json::parse(modelConfigJson, "model config");
-  check(config.isObject(), ErrorCode::ArgRange, "Expected the model config to be a JSON object");
+  const Json config = parseJson(modelConfigJson, "model config");
+  check(config.is_object(), ErrorCode::ArgRange, "Expected the model config to be a JSON object");
   static const std::set<std::string> kTopLevel{"kind", "numClasses", "leads", "samples", "options"};
-  for (const auto& [name, value] : config.asObject()) {
-    check(kTopLevel.count(name) == 1, ErrorCode::ArgRange,
-          "Unknown model config field \"" + name + "\" (valid fields: kind, numClasses, leads, samples, options)");
+  for (const auto& field : config.items()) {
+    check(kTopLevel.count(field.key()) == 1, ErrorCode::ArgRange,
+          "Unknown model config field \"" + field.key() + "\" (valid fields: kind, numClasses, leads, samples, options)");
   }
-  const json::Value* kindValue = config.find("kind");
-  check(kindValue != nullptr && kindValue->isString(), ErrorCode::ArgRange,
+  const Json* kindValue = member(config, "kind");
+  check(kindValue != nullptr && kindValue->is_string(), ErrorCode::ArgRange,
         "Expected one of ecgnet, cnn, cnnlstm, resnet1d, fusion for model config field kind");
 
   ClassifierModel model;
-  model.kind = kindValue->asString();
+  model.kind = kindValue->get<std::string>();
   model.numClasses = topLevelInteger(config, "numClasses", 2);
   model.leads = topLevelInteger(config, "leads", 1);
   model.samples = topLevelInteger(config, "samples", 1);
-  OptionReader o(config.find("options"), model.kind);
+  OptionReader o(member(config, "options"), model.kind);
 
   if (model.kind == "ecgnet") {
     const nn::ECGNetOptions opts =
@@ -343,12 +338,11 @@ ClassifierModel buildClassifier(const std::string& modelConfigJson, const at::De
   }
 
   // The normalised config: every option spelled out, so a checkpoint rebuilds exactly.
-  json::Value normalised = json::Value::object();
-  normalised.set("kind", json::Value::string(model.kind));
-  normalised.set("numClasses", json::Value::integer(model.numClasses));
-  normalised.set("leads", json::Value::integer(model.leads));
-  normalised.set("samples", json::Value::integer(model.samples));
-  normalised.set("options", o.finish());
+  const Json normalised = {{"kind", model.kind},
+                           {"numClasses", model.numClasses},
+                           {"leads", model.leads},
+                           {"samples", model.samples},
+                           {"options", o.finish()}};
   model.configJson = normalised.dump();
   model.module->to(device);
   return model;
@@ -360,17 +354,16 @@ ClassifierModel loadClassifier(const std::string& path, const at::Device& device
   loadIntoModule(*model.module, checkpoint.model);
   model.module->eval();
   // Checkpoints from before metadata existed have none: {}.
-  const json::Value run = json::parse(checkpoint.runConfigJson, path + " run_config");
-  const json::Value* metadata = run.isObject() ? run.find("metadata") : nullptr;
-  if (metadata != nullptr && metadata->isObject()) model.metadataJson = metadata->dump();
+  const Json run = parseJson(checkpoint.runConfigJson, path + " run_config");
+  const Json* metadata = member(run, "metadata");
+  if (metadata != nullptr && metadata->is_object()) model.metadataJson = metadata->dump();
   return model;
 }
 
 void saveClassifier(const std::string& path, const ClassifierModel& model) {
   Checkpoint checkpoint;
   checkpoint.modelConfigJson = model.configJson;
-  json::Value run = json::Value::object();
-  run.set("metadata", json::parse(model.metadataJson, "metadata"));
+  const Json run = {{"metadata", parseJson(model.metadataJson, "metadata")}};
   checkpoint.runConfigJson = run.dump();
   checkpoint.model = namedParametersAndBuffers(*model.module);
   saveCheckpoint(path, checkpoint);
@@ -483,10 +476,10 @@ ClassifierTrainResult trainClassifier(const std::string& modelConfigJson, const 
     if (resumed.rngState.defined()) restoreCpuRngState(resumed.rngState);
     step = resumed.step;
     bestValLoss = resumed.bestValLoss;
-    const json::Value run = json::parse(resumed.runConfigJson, o.resumeFrom + " run_config");
-    if (const json::Value* trainer = run.find("trainer")) {
-      if (const json::Value* v = trainer->find("bestEpoch")) bestEpoch = v->asInt64("bestEpoch");
-      if (const json::Value* v = trainer->find("badEpochs")) badEpochs = v->asInt64("badEpochs");
+    const Json run = parseJson(resumed.runConfigJson, o.resumeFrom + " run_config");
+    if (const Json* trainer = member(run, "trainer")) {
+      if (const Json* v = member(*trainer, "bestEpoch")) bestEpoch = jsonInt64(*v, "bestEpoch");
+      if (const Json* v = member(*trainer, "badEpochs")) badEpochs = jsonInt64(*v, "badEpochs");
     }
     check(step <= totalSteps, ErrorCode::ArgRange,
           "Expected a checkpoint before the end of this run (" + std::to_string(totalSteps) + " steps) but " +
@@ -502,20 +495,16 @@ ClassifierTrainResult trainClassifier(const std::string& modelConfigJson, const 
     std::filesystem::create_directories(o.checkpointDir, error);
     check(!error, ErrorCode::Io, "cannot create the checkpoint folder " + o.checkpointDir + ": " + error.message());
   }
-  const json::Value callerRunConfig = json::parse(o.runConfigJson, "run config");
-  const json::Value metadata = json::parse(o.metadataJson, "metadata");
-  check(metadata.isObject(), ErrorCode::ArgRange, "Expected a JSON object for metadata");
+  const Json callerRunConfig = parseJson(o.runConfigJson, "run config");
+  const Json metadata = parseJson(o.metadataJson, "metadata");
+  check(metadata.is_object(), ErrorCode::ArgRange, "Expected a JSON object for metadata");
   model.metadataJson = metadata.dump();
 
   auto writeCheckpoint = [&](const std::string& path) {
     if (path.empty()) return;
-    json::Value trainerState = json::Value::object();
-    trainerState.set("bestEpoch", json::Value::integer(bestEpoch));
-    trainerState.set("badEpochs", json::Value::integer(badEpochs));
-    json::Value run = json::Value::object();
-    run.set("run", callerRunConfig);
-    run.set("trainer", std::move(trainerState));
-    run.set("metadata", metadata);
+    const Json run = {{"run", callerRunConfig},
+                      {"trainer", {{"bestEpoch", bestEpoch}, {"badEpochs", badEpochs}}},
+                      {"metadata", metadata}};
     Checkpoint checkpoint;
     checkpoint.modelConfigJson = model.configJson;
     checkpoint.runConfigJson = run.dump();

@@ -6,75 +6,73 @@
 #include <vector>
 
 #include "core/error.h"
+#include "train/strict_json.h"
 
 namespace ecgldm::train {
 
 namespace {
 
-const json::Value* field(const json::Value& object, const char* key) {
-  const json::Value* v = object.find(key);
-  return v == nullptr || v->isNull() ? nullptr : v;
+using Json = nlohmann::ordered_json;
+
+// The member `key` of `object`; nullptr when absent or null.
+const Json* field(const Json& object, const char* key) {
+  const auto it = object.find(key);
+  return it == object.end() || it->is_null() ? nullptr : &*it;
 }
 
-int64_t intField(const json::Value& object, const std::string& path, const char* key, int64_t fallback, int64_t min,
+int64_t intField(const Json& object, const std::string& path, const char* key, int64_t fallback, int64_t min,
                  int64_t max = std::numeric_limits<int32_t>::max()) {
-  const json::Value* v = field(object, key);
+  const Json* v = field(object, key);
   if (v == nullptr) return fallback;
   const std::string name = path + "." + key;
-  if (!v->isNumber()) throw Error(ErrorCode::ArgType, "Expected integer for " + name);
-  const double d = v->asDouble(name);
+  if (!v->is_number()) throw Error(ErrorCode::ArgType, "Expected integer for " + name);
+  const double d = v->get<double>();
   if (d != std::floor(d) || d < static_cast<double>(min) || d > static_cast<double>(max))
     throw Error(ErrorCode::ArgRange, "Expected integer between " + std::to_string(min) + " and " +
                                          std::to_string(max) + " for " + name + " but received " + std::to_string(d));
   return static_cast<int64_t>(d);
 }
 
-double numberField(const json::Value& object, const std::string& path, const char* key, double fallback, double min,
+double numberField(const Json& object, const std::string& path, const char* key, double fallback, double min,
                    double max) {
-  const json::Value* v = field(object, key);
+  const Json* v = field(object, key);
   if (v == nullptr) return fallback;
   const std::string name = path + "." + key;
-  if (!v->isNumber()) throw Error(ErrorCode::ArgType, "Expected number for " + name);
-  const double d = v->asDouble(name);
+  if (!v->is_number()) throw Error(ErrorCode::ArgType, "Expected number for " + name);
+  const double d = v->get<double>();
   if (!(d >= min && d <= max))
     throw Error(ErrorCode::ArgRange, "Expected number between " + std::to_string(min) + " and " + std::to_string(max) +
                                          " for " + name + " but received " + std::to_string(d));
   return d;
 }
 
-std::string oneOfField(const json::Value& object, const std::string& path, const char* key, const std::string& fallback,
+std::string oneOfField(const Json& object, const std::string& path, const char* key, const std::string& fallback,
                        const std::vector<std::string>& allowed) {
-  const json::Value* v = field(object, key);
+  const Json* v = field(object, key);
   if (v == nullptr) return fallback;
   const std::string name = path + "." + key;
   std::string list;
   for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-  if (!v->isString()) throw Error(ErrorCode::ArgType, "Expected one of " + list + " for " + name);
-  const std::string& s = v->asString(name);
+  if (!v->is_string()) throw Error(ErrorCode::ArgType, "Expected one of " + list + " for " + name);
+  const std::string& s = v->get_ref<const std::string&>();
   if (std::find(allowed.begin(), allowed.end(), s) == allowed.end())
     throw Error(ErrorCode::ArgRange, "Expected one of " + list + " for " + name + " but received \"" + s + "\"");
   return s;
 }
 
-std::vector<int64_t> intListField(const json::Value& object, const std::string& path, const char* key,
+std::vector<int64_t> intListField(const Json& object, const std::string& path, const char* key,
                                   const std::vector<int64_t>& fallback, int64_t min) {
-  const json::Value* v = field(object, key);
+  const Json* v = field(object, key);
   if (v == nullptr) return fallback;
   const std::string name = path + "." + key;
-  if (!v->isArray()) throw Error(ErrorCode::ArgType, "Expected array of integers for " + name);
+  if (!v->is_array()) throw Error(ErrorCode::ArgType, "Expected array of integers for " + name);
   std::vector<int64_t> out;
-  for (const json::Value& item : v->asArray(name)) {
-    const double d = item.isNumber() ? item.asDouble(name) : -1e300;
+  for (const Json& item : *v) {
+    const double d = item.is_number() ? item.get<double>() : -1e300;
     if (d != std::floor(d) || d < static_cast<double>(min) || d > 1e6)
       throw Error(ErrorCode::ArgRange, "Expected integers >= " + std::to_string(min) + " in " + name);
     out.push_back(static_cast<int64_t>(d));
   }
-  return out;
-}
-
-json::Value intArray(const std::vector<int64_t>& values) {
-  json::Value out = json::Value::array();
-  for (int64_t v : values) out.push(json::Value::integer(v));
   return out;
 }
 
@@ -89,15 +87,15 @@ nn::SeedUNetOptions GeneratorConfig::seedUNetOptions() const {
 }
 
 GeneratorConfig parseGeneratorConfig(const std::string& text) {
-  const json::Value root = json::parse(text, "generator config");
-  if (!root.isObject()) throw Error(ErrorCode::ArgType, "Expected an object for the generator config");
-  static const json::Value empty = json::Value::object();
-  const json::Value* m = field(root, "model");
-  const json::Value* d = field(root, "diffusion");
-  if (m != nullptr && !m->isObject()) throw Error(ErrorCode::ArgType, "Expected object for config.model");
-  if (d != nullptr && !d->isObject()) throw Error(ErrorCode::ArgType, "Expected object for config.diffusion");
-  const json::Value& model = m ? *m : empty;
-  const json::Value& diff = d ? *d : empty;
+  const Json root = parseJson(text, "generator config");
+  if (!root.is_object()) throw Error(ErrorCode::ArgType, "Expected an object for the generator config");
+  static const Json empty = Json::object();
+  const Json* m = field(root, "model");
+  const Json* d = field(root, "diffusion");
+  if (m != nullptr && !m->is_object()) throw Error(ErrorCode::ArgType, "Expected object for config.model");
+  if (d != nullptr && !d->is_object()) throw Error(ErrorCode::ArgType, "Expected object for config.diffusion");
+  const Json& model = m ? *m : empty;
+  const Json& diff = d ? *d : empty;
 
   GeneratorConfig c;
   c.kind = oneOfField(model, "model", "kind", c.kind, {"unet1d", "seed"});
@@ -150,44 +148,41 @@ GeneratorConfig parseGeneratorConfig(const std::string& text) {
   return c;
 }
 
-json::Value generatorConfigJson(const GeneratorConfig& c) {
-  json::Value model = json::Value::object();
-  model.set("kind", json::Value::string(c.kind));
-  model.set("channels", json::Value::integer(c.channels));
-  model.set("length", json::Value::integer(c.length));
-  model.set("numClasses", json::Value::integer(c.numClasses));
+Json generatorConfigJson(const GeneratorConfig& c) {
+  Json model = Json::object();
+  model["kind"] = c.kind;
+  model["channels"] = c.channels;
+  model["length"] = c.length;
+  model["numClasses"] = c.numClasses;
   if (c.isSeed()) {
-    model.set("kernelSize", json::Value::integer(c.kernelSize));
+    model["kernelSize"] = c.kernelSize;
   } else {
-    model.set("baseChannels", json::Value::integer(c.unet.baseChannels()));
-    model.set("channelMults", intArray(c.unet.channelMults()));
-    model.set("numResBlocks", json::Value::integer(c.unet.numResBlocks()));
-    model.set("attentionLevels", intArray(c.unet.attentionLevels()));
-    model.set("dropout", json::Value::number(c.unet.dropout()));
-    model.set("numHeads", json::Value::integer(c.unet.numHeads()));
-    model.set("normGroups", json::Value::integer(c.unet.normGroups()));
-    model.set("patchSize", json::Value::integer(c.unet.patchSize()));
+    model["baseChannels"] = c.unet.baseChannels();
+    model["channelMults"] = c.unet.channelMults();
+    model["numResBlocks"] = c.unet.numResBlocks();
+    model["attentionLevels"] = c.unet.attentionLevels();
+    model["dropout"] = c.unet.dropout();
+    model["numHeads"] = c.unet.numHeads();
+    model["normGroups"] = c.unet.normGroups();
+    model["patchSize"] = c.unet.patchSize();
   }
-  json::Value diff = json::Value::object();
-  diff.set("schedule", json::Value::string(c.schedule.schedule() == diffusion::BetaSchedule::Cosine ? "cosine" : "linear"));
-  diff.set("numTrainSteps", json::Value::integer(c.schedule.numTrainSteps()));
-  diff.set("betaStart", json::Value::number(c.schedule.betaStart()));
-  diff.set("betaEnd", json::Value::number(c.schedule.betaEnd()));
-  diff.set("cosineOffset", json::Value::number(c.schedule.cosineOffset()));
-  diff.set("prediction", json::Value::string(c.prediction == diffusion::PredictionType::V ? "v" : "epsilon"));
-  diff.set("conditionDropProb", json::Value::number(c.conditionDropProb));
-  json::Value root = json::Value::object();
-  root.set("model", std::move(model));
-  root.set("diffusion", std::move(diff));
-  return root;
+  Json diff = Json::object();
+  diff["schedule"] = c.schedule.schedule() == diffusion::BetaSchedule::Cosine ? "cosine" : "linear";
+  diff["numTrainSteps"] = c.schedule.numTrainSteps();
+  diff["betaStart"] = c.schedule.betaStart();
+  diff["betaEnd"] = c.schedule.betaEnd();
+  diff["cosineOffset"] = c.schedule.cosineOffset();
+  diff["prediction"] = c.prediction == diffusion::PredictionType::V ? "v" : "epsilon";
+  diff["conditionDropProb"] = c.conditionDropProb;
+  return Json{{"model", std::move(model)}, {"diffusion", std::move(diff)}};
 }
 
 GeneratorConfig checkpointGeneratorConfig(const Checkpoint& checkpoint, const std::string& path) {
   // Every generator checkpoint records both sections (generatorConfigJson writes them);
   // without this check a classifier's config would parse as an all-defaults generator.
-  const json::Value root = json::parse(checkpoint.modelConfigJson, path + " model_config");
-  const json::Value* model = root.find("model");
-  check(root.find("diffusion") != nullptr && model != nullptr && model->find("kind") != nullptr, ErrorCode::Format,
+  const Json root = parseJson(checkpoint.modelConfigJson, path + " model_config");
+  const auto model = root.find("model");
+  check(root.contains("diffusion") && model != root.end() && model->contains("kind"), ErrorCode::Format,
         path + ": not a generator checkpoint (its model config has no model.kind and diffusion sections)");
   try {
     return parseGeneratorConfig(checkpoint.modelConfigJson);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "diffusion/loss.h"
@@ -19,7 +20,6 @@
 #include "nn/seed_unet.h"
 #include "nn/unet1d.h"
 #include "train/checkpoint.h"
-#include "train/json.h"
 
 namespace ecgldm::train {
 
@@ -50,7 +50,7 @@ struct GeneratorConfig {
 GeneratorConfig parseGeneratorConfig(const std::string& text);
 
 /** The normalised config (every field filled), as stored in checkpoints. */
-json::Value generatorConfigJson(const GeneratorConfig& config);
+nlohmann::ordered_json generatorConfigJson(const GeneratorConfig& config);
 
 /**
  * The generator config a checkpoint at `path` records. A checkpoint whose config is not

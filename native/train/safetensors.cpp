@@ -11,7 +11,7 @@
 
 #include "core/error.h"
 #include "train/atomic_file.h"
-#include "train/json.h"
+#include "train/strict_json.h"
 
 // Tensor bytes are copied as they lie in memory, and the format is little-endian.
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
@@ -20,6 +20,11 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 namespace ecgldm::train {
 
 namespace {
+
+// Headers are written with their key order (metadata first, then tensors in file order),
+// and parsed with sorted keys: a header may hold 100,000 entries.
+using OrderedJson = nlohmann::ordered_json;
+using Json = nlohmann::json;
 
 // A larger header is certainly hostile: a checkpoint with 100,000 tensors needs ~10 MB.
 constexpr uint64_t kMaxHeaderBytes = 100ull * 1024 * 1024;
@@ -65,28 +70,24 @@ at::Tensor cpuContiguous(const std::string& name, const at::Tensor& tensor) {
   return tensor.detach().to(at::kCPU).contiguous();
 }
 
-std::string buildHeader(const NamedTensors& cpuTensors, const SafetensorsMetadata& metadata) {
-  json::Value header = json::Value::object();
-  if (!metadata.empty()) {
-    json::Value meta = json::Value::object();
-    for (const auto& [key, value] : metadata) meta.set(key, json::Value::string(value));
-    header.set(kMetadataKey, std::move(meta));
-  }
+std::string buildHeader(const std::string& path, const NamedTensors& cpuTensors,
+                        const SafetensorsMetadata& metadata) {
+  OrderedJson header = OrderedJson::object();
+  if (!metadata.empty()) header[kMetadataKey] = metadata;
   uint64_t offset = 0;
   for (const auto& [name, tensor] : cpuTensors) {
-    json::Value shape = json::Value::array();
-    for (int64_t size : tensor.sizes()) shape.push(json::Value::integer(size));
-    uint64_t bytes = tensor.nbytes();
-    json::Value entry = json::Value::object();
-    entry.set("dtype", json::Value::string(findDType(tensor.scalar_type())->name));
-    entry.set("shape", std::move(shape));
-    entry.set("data_offsets",
-              json::Value::array({json::Value::integer(static_cast<int64_t>(offset)),
-                                  json::Value::integer(static_cast<int64_t>(offset + bytes))}));
-    header.set(name, std::move(entry));
+    const uint64_t bytes = tensor.nbytes();
+    header[name] = {{"dtype", findDType(tensor.scalar_type())->name},
+                    {"shape", tensor.sizes().vec()},
+                    {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
-  std::string text = header.dump();
+  std::string text;
+  try {
+    text = header.dump();
+  } catch (const Json::type_error&) {  // a string that is not UTF-8: JSON cannot hold it
+    throw Error(ErrorCode::ArgRange, "tensor names and metadata must be UTF-8 text (writing " + path + ")");
+  }
   // Pad with spaces (valid JSON whitespace) so the data starts 8-byte aligned, as the
   // reference implementation does; readers that mmap the file rely on it.
   text.append((8 - text.size() % 8) % 8, ' ');
@@ -150,26 +151,27 @@ struct TensorEntry {
 // Validates one header entry against the data section's size; the returned entry is
 // safe to allocate (its byte size is at most `dataBytes`).
 TensorEntry parseEntry(const std::string& path, const std::string& name,
-                       const json::Value& value, uint64_t dataBytes) {
-  const std::string what = path + ": tensor " + json::quote(name);
-  if (!value.isObject()) failEntry(what, "expected an object with dtype, shape and data_offsets");
-  for (const auto& member : value.asObject())
-    if (member.first != "dtype" && member.first != "shape" && member.first != "data_offsets")
-      failEntry(what, "unexpected field " + json::quote(member.first));
-  const json::Value* dtype = value.find("dtype");
-  const json::Value* shape = value.find("shape");
-  const json::Value* offsets = value.find("data_offsets");
-  if (!dtype || !shape || !offsets) failEntry(what, "missing dtype, shape or data_offsets");
+                       const Json& value, uint64_t dataBytes) {
+  const std::string what = path + ": tensor " + jsonQuote(name);
+  if (!value.is_object()) failEntry(what, "expected an object with dtype, shape and data_offsets");
+  for (const auto& member : value.items())
+    if (member.key() != "dtype" && member.key() != "shape" && member.key() != "data_offsets")
+      failEntry(what, "unexpected field " + jsonQuote(member.key()));
+  const auto dtype = value.find("dtype");
+  const auto shape = value.find("shape");
+  const auto offsets = value.find("data_offsets");
+  if (dtype == value.end() || shape == value.end() || offsets == value.end())
+    failEntry(what, "missing dtype, shape or data_offsets");
 
   TensorEntry entry;
   entry.name = name;
-  const DTypeInfo* dtypeInfo = dtype->isString() ? findDType(dtype->asString()) : nullptr;
+  const DTypeInfo* dtypeInfo = dtype->is_string() ? findDType(dtype->get_ref<const std::string&>()) : nullptr;
   if (!dtypeInfo)
     failEntry(what, "unsupported dtype " + dtype->dump() + " (expected F32 F64 F16 BF16 I64 I32 U8 BOOL)");
   entry.scalarType = dtypeInfo->scalarType;
 
-  if (!shape->isArray()) failEntry(what, "shape must be an array");
-  if (shape->asArray().size() > kMaxDims) failEntry(what, "more than 64 dimensions");
+  if (!shape->is_array()) failEntry(what, "shape must be an array");
+  if (shape->size() > kMaxDims) failEntry(what, "more than 64 dimensions");
   const uint64_t elementSize = c10::elementSize(entry.scalarType);
   // Counting elements against what the data section can hold keeps the product from
   // overflowing: once it exceeds the limit it is already an error (unless a later 0 dim
@@ -177,9 +179,9 @@ TensorEntry parseEntry(const std::string& path, const std::string& name,
   const uint64_t maxElements = dataBytes / elementSize;
   uint64_t elements = 1;
   bool tooLarge = false;
-  for (const auto& dim : shape->asArray()) {
-    if (!dim.isNumber()) failEntry(what, "shape entries must be integers");
-    int64_t size = dim.asInt64(what + " shape entry");
+  for (const Json& dim : *shape) {
+    if (!dim.is_number()) failEntry(what, "shape entries must be integers");
+    int64_t size = jsonInt64(dim, what + " shape entry");
     if (size < 0) failEntry(what, "negative shape entry " + std::to_string(size));
     entry.shape.push_back(size);
     if (size == 0) {
@@ -191,10 +193,10 @@ TensorEntry parseEntry(const std::string& path, const std::string& name,
   }
   if (tooLarge && elements != 0) failEntry(what, "shape needs more bytes than the file holds");
 
-  if (!offsets->isArray() || offsets->asArray().size() != 2)
+  if (!offsets->is_array() || offsets->size() != 2)
     failEntry(what, "data_offsets must be an array [begin, end]");
-  int64_t begin = offsets->asArray()[0].asInt64(what + " data_offsets[0]");
-  int64_t end = offsets->asArray()[1].asInt64(what + " data_offsets[1]");
+  int64_t begin = jsonInt64((*offsets)[0], what + " data_offsets[0]");
+  int64_t end = jsonInt64((*offsets)[1], what + " data_offsets[1]");
   if (begin < 0 || end < begin || static_cast<uint64_t>(end) > dataBytes)
     failEntry(what, "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
                         "] outside the data section of " + std::to_string(dataBytes) + " bytes");
@@ -220,10 +222,10 @@ void writeSafetensors(const std::string& path, const NamedTensors& tensors,
     check(name != kMetadataKey, ErrorCode::ArgRange,
           "\"__metadata__\" is reserved and cannot name a tensor (writing " + path + ")");
     check(names.insert(name).second, ErrorCode::ArgRange,
-          "duplicate tensor name " + json::quote(name) + " (writing " + path + ")");
+          "duplicate tensor name " + jsonQuote(name) + " (writing " + path + ")");
     cpuTensors.emplace_back(name, cpuContiguous(name, tensor));
   }
-  const std::string header = buildHeader(cpuTensors, metadata);
+  const std::string header = buildHeader(path, cpuTensors, metadata);
   writeFileAtomically(path, [&](const ByteSink& sink) {
     std::string length;
     appendLittleEndian64(length, header.size());
@@ -249,22 +251,23 @@ SafetensorsContents readSafetensors(const std::string& path) {
   file.readFully(headerText.data(), headerText.size());
   const uint64_t dataBytes = file.size() - 8 - headerBytes;
 
-  json::Value header = json::parse(headerText, path + " (safetensors header)");
-  check(header.isObject(), ErrorCode::Format, path + ": safetensors header is not a JSON object");
+  const Json header = parseJson<Json>(headerText, path + " (safetensors header)");
+  check(header.is_object(), ErrorCode::Format, path + ": safetensors header is not a JSON object");
 
   SafetensorsContents contents;
   std::vector<TensorEntry> entries;
-  for (const auto& [name, value] : header.asObject()) {
-    if (name == kMetadataKey) {
-      check(value.isObject(), ErrorCode::Format, path + ": __metadata__ is not an object");
-      for (const auto& [key, item] : value.asObject()) {
-        check(item.isString(), ErrorCode::Format,
-              path + ": __metadata__ value for " + json::quote(key) + " is not a string");
-        contents.metadata.emplace(key, item.asString());
+  for (const auto& member : header.items()) {
+    const Json& value = member.value();
+    if (member.key() == kMetadataKey) {
+      check(value.is_object(), ErrorCode::Format, path + ": __metadata__ is not an object");
+      for (const auto& item : value.items()) {
+        check(item.value().is_string(), ErrorCode::Format,
+              path + ": __metadata__ value for " + jsonQuote(item.key()) + " is not a string");
+        contents.metadata.emplace(item.key(), item.value().get<std::string>());
       }
       continue;
     }
-    entries.push_back(parseEntry(path, name, value, dataBytes));
+    entries.push_back(parseEntry(path, member.key(), value, dataBytes));
   }
 
   // The tensors must tile the data section exactly, in offset order: this rules out
@@ -276,7 +279,7 @@ SafetensorsContents readSafetensors(const std::string& path) {
   uint64_t expectedBegin = 0;
   for (const auto& entry : entries) {
     check(entry.begin == expectedBegin, ErrorCode::Format,
-          path + ": tensor " + json::quote(entry.name) + " starts at byte " +
+          path + ": tensor " + jsonQuote(entry.name) + " starts at byte " +
               std::to_string(entry.begin) + " of the data but the previous tensor ends at " +
               std::to_string(expectedBegin) + " (overlapping or gapped data_offsets)");
     expectedBegin = entry.end;

@@ -34,9 +34,9 @@ struct SafetensorsContents {
 /**
  * Writes `tensors` (any device; copied to CPU, contiguous) and `metadata` to `path`,
  * atomically (see atomic_file.h). Throws Error(ArgRange) for an empty, duplicate or
- * reserved ("__metadata__") name, Error(DType) for an unsupported dtype or a
- * sparse/quantized tensor, Error(Io) when the file cannot be written (the old file,
- * if any, is left intact and no temp file remains).
+ * reserved ("__metadata__") name or for a name or metadata value that is not UTF-8,
+ * Error(DType) for an unsupported dtype or a sparse/quantized tensor, Error(Io) when the
+ * file cannot be written (the old file, if any, is left intact and no temp file remains).
  */
 void writeSafetensors(const std::string& path, const NamedTensors& tensors,
                       const SafetensorsMetadata& metadata = {});
@@ -44,9 +44,10 @@ void writeSafetensors(const std::string& path, const NamedTensors& tensors,
 /**
  * Reads a whole safetensors file into CPU tensors. Throws Error(Io) when the file cannot
  * be opened or read, and Error(Format), naming the file, for anything malformed:
- * truncated data, a header longer than the file or than 100 MB, invalid JSON, an unknown
- * dtype, offsets outside the data or not tiling it, or a shape whose byte size does not
- * match its offsets. Never allocates more than the file's size.
+ * truncated data, a header longer than the file or than 100 MB, invalid JSON (duplicate
+ * keys and nesting deeper than 64 included, see strict_json.h), an unknown dtype, offsets
+ * outside the data or not tiling it, or a shape whose byte size does not match its
+ * offsets. Never allocates more than the file's size.
  */
 SafetensorsContents readSafetensors(const std::string& path);
 
