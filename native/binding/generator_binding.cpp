@@ -88,6 +88,16 @@ struct GeneratorState {
     return [m](const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& l) { return m->forward(x, t, l); };
   }
 
+  /** A checkpoint with the configs, step and best loss filled in, and no tensors yet. */
+  train::Checkpoint checkpointHeader() const {
+    train::Checkpoint checkpoint;
+    checkpoint.modelConfigJson = train::generatorConfigJson(config).dump();
+    checkpoint.runConfigJson = runConfigJson;
+    checkpoint.step = step;
+    checkpoint.bestValLoss = bestValLoss;
+    return checkpoint;
+  }
+
   /** Takes EMA, optimizer, RNG, step and best loss from a checkpoint (weights are loaded separately). */
   void adopt(const train::Checkpoint& checkpoint) {
     if (checkpoint.ema.empty()) {
@@ -634,11 +644,7 @@ class GeneratorHandle : public Napi::ObjectWrap<GeneratorHandle> {
       StatePtr state = live("save");
       if (info.Length() < 1 || !info[0].IsString()) throw Error(ErrorCode::ArgType, "Expected string for path");
       BusyLease lease(state, "save");
-      train::Checkpoint checkpoint;
-      checkpoint.modelConfigJson = train::generatorConfigJson(state->config).dump();
-      checkpoint.runConfigJson = state->runConfigJson;
-      checkpoint.step = state->step;
-      checkpoint.bestValLoss = state->bestValLoss;
+      train::Checkpoint checkpoint = state->checkpointHeader();
       checkpoint.model = train::namedParametersAndBuffers(state->module());
       if (state->ema) checkpoint.ema = state->ema->shadow();
       checkpoint.optimizer = state->optimizer;
@@ -665,11 +671,7 @@ class GeneratorHandle : public Napi::ObjectWrap<GeneratorHandle> {
       if (dtype == dtypes.end())
         throw Error(ErrorCode::ArgRange, "Expected one of float32, float16, bfloat16 for dtype but received " + dtypeName);
       BusyLease lease(state, "exportWeights");
-      train::Checkpoint checkpoint;
-      checkpoint.modelConfigJson = train::generatorConfigJson(state->config).dump();
-      checkpoint.runConfigJson = state->runConfigJson;
-      checkpoint.step = state->step;
-      checkpoint.bestValLoss = state->bestValLoss;
+      train::Checkpoint checkpoint = state->checkpointHeader();
       const train::NamedTensors& weights = state->ema ? state->ema->shadow() : train::namedParametersAndBuffers(state->module());
       for (const auto& [name, tensor] : weights)
         checkpoint.model.emplace_back(name, tensor.is_floating_point() ? tensor.detach().to(at::kCPU, dtype->second) : tensor.detach().cpu());

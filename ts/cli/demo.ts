@@ -238,7 +238,8 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   })).finally(() => studyBar.end());
   timings['classifiers'] = (Date.now() - t) / 1000;
   const metric = STUDY_METRICS[study.summary.primaryMetric].label;
-  process.stdout.write(`ECGNet, ${flags.repeats} repeat(s) of up to ${flags.epochs} epochs, early stopping on the validation patients; ${metric} on ${new Set(sets.test.patients).size} test patients with 95% patient-bootstrap intervals:\n`);
+  const stopping = flags.patience > 0 ? `up to ${flags.epochs} epochs with early stopping (patience ${flags.patience})` : `${flags.epochs} epochs, keeping the epoch with the lowest loss`;
+  process.stdout.write(`ECGNet, ${flags.repeats} seed(s) per arm, ${stopping} on the validation patients; ${metric} on ${new Set(sets.test.patients).size} test patients with 95% patient-bootstrap intervals:\n`);
   for (const c of study.summary.cells) {
     const m = c.metrics[study.summary.primaryMetric]!;
     const gain = c.gain?.metrics[study.summary.primaryMetric];
@@ -258,7 +259,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     examples: { real: train.data, realLabels: train.labels, generated: synthetic.data, generatedLabels: synthetic.labels },
     perLabel,
     forest,
-    study: { summary: study.summary, report: path.relative(out, study.files.html), repeats: flags.repeats, epochs: flags.epochs },
+    study: { summary: study.summary, report: path.relative(out, study.files.html), repeats: flags.repeats, training: stopping },
     timings: { ...timings, total: (Date.now() - started) / 1000 },
   };
   const reportFile = path.join(out, 'report.html');
@@ -277,7 +278,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--steps <n>', 'generator training steps with --train', positiveInt, 2000)
     .option('--ratio <r>', 'synthetic segments per real training segment', positiveNumber, 1)
     .option('--repeats <n>', 'classifier seeds per arm', positiveInt, 3)
-    .option('--epochs <n>', 'maximum classifier epochs', positiveInt, 40)
-    .option('--patience <n>', 'epochs without a better validation loss before stopping (0 = never)', nonNegativeInt, 10)
+    .option('--epochs <n>', 'classifier epochs (at most, with --patience)', positiveInt, 80)
+    .option('--patience <n>', 'epochs without a better validation loss before stopping early; 0 = train every epoch and keep the one with the lowest validation loss', nonNegativeInt, 0)
     .action((flags: DemoFlags) => runDemo(flags));
 }

@@ -27,7 +27,8 @@ export interface DemoReport {
   examples: { real: Float32Array; realLabels: ArrayLike<number>; generated: Float32Array; generatedLabels: ArrayLike<number> };
   perLabel: Array<{ label: number; name: string; realSegments: number; generatedSegments: number; real: SegmentStatistics; generated: SegmentStatistics }>;
   forest: ConfidenceInterval;
-  study: { summary: StudySummary; report: string; repeats: number; epochs: number };
+  /** `training`: how the classifiers were trained and stopped, in words. */
+  study: { summary: StudySummary; report: string; repeats: number; training: string };
   /** Seconds per stage, and total. */
   timings: Record<string, number>;
 }
@@ -102,7 +103,7 @@ export function demoReportHtml(r: DemoReport): string {
         `${(100 * l.real.plausibleRhythmShare).toFixed(0)}% / ${(100 * l.generated.plausibleRhythmShare).toFixed(0)}%`])),
     `<p>A random forest on the raw samples tells real from generated segments with accuracy ${interval(r.forest)} (real patients held out; 0.5 = it cannot tell them apart). It is a weak judge: it is not shift-invariant, so a value near 0.5 says the segments are not crudely wrong, not that no judge could separate them.</p>`,
     `<h2>Does the synthetic data help a classifier?</h2>`,
-    `<p>ECGNet, ${r.study.repeats} seed(s) per arm, up to ${r.study.epochs} epochs with early stopping on the validation patients only; ${escapeXml(metric)} on the untouched test patients (means over seeds, 95% intervals from a bootstrap over test patients). Δ is the paired difference to real only on the same resampled patients; the verdict is a gain only when its whole interval lies above 0.</p>`,
+    `<p>ECGNet, ${r.study.repeats} seed(s) per arm, ${escapeXml(r.study.training)} on the validation patients (never the test patients); ${escapeXml(metric)} on the untouched test patients (means over seeds, 95% intervals from a bootstrap over test patients). Δ is the paired difference to real only on the same resampled patients; the verdict is a gain only when its whole interval lies above 0.</p>`,
     table(['training data', 'segments (real + synthetic)', escapeXml(metric), `Δ ${escapeXml(metric)} vs real only`, 'verdict'], classifierRows(r.study.summary)),
     `<p>Every metric, plot and McNemar test: <a href="${escapeXml(r.study.report)}">${escapeXml(r.study.report)}</a>.</p>`,
     `<h2>Timings and versions</h2>`,
