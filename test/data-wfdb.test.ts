@@ -101,6 +101,16 @@ for (const format of [8, 16, 24, 32, 61, 80, 160, 212, 310, 311]) {
   });
 }
 
+test('format 8 has no invalid-sample value: a running value of -128 is a sample, as in WFDB', (t) => {
+  const dir = tempDir();
+  const a = new Int32Array([0, -100, -128, -128, -20]);
+  const rec = readWfdbRecordSync(writeSyntheticRecord(dir, 'f8', 8, [a], { gains: [1] }));
+  t.deepEqual([...rec.signals[0]!], [0, -100, -128, -128, -20]);
+  // Format 80 does reserve -128 (offset binary 0): still NaN there.
+  const rec80 = readWfdbRecordSync(writeSyntheticRecord(dir, 'f80', 80, [new Int32Array([5, -128])], { gains: [1] }));
+  t.true(Number.isNaN(rec80.signals[0]![1]!));
+});
+
 test('multi-file record: one signal per file, CRLF header', (t) => {
   const dir = tempDir();
   const a = randomInts(300, -1000, 1000, 1);
@@ -173,6 +183,16 @@ test('annotation SKIP, NUM, SUB, CHN and AUX fields', (t) => {
   t.like(anns[0], { sample: 65543, symbol: 'N', subtype: 3, channel: 2, num: 7 });
   t.like(anns[1], { sample: 65553, symbol: '+', subtype: 0, channel: 2, num: 7, aux: '(AFIB' });
   t.throws(() => decodeWfdbAnnotations(Buffer.from([0x00, 0xec, 0x01]), 'bad.atr'), { instanceOf: FormatError });
+});
+
+test('annotation CHN is WFDB\'s unsigned low byte, SUB and NUM its signed bytes', (t) => {
+  const words = [(1 << 10) | 5, (62 << 10) | 255, (61 << 10) | 200, (60 << 10) | 200, (1 << 10) | 5, (62 << 10) | 0x3ff, (61 << 10) | 127, 0];
+  const body = Buffer.alloc(words.length * 2);
+  words.forEach((w, k) => body.writeUInt16LE(w, 2 * k));
+  const anns = decodeWfdbAnnotations(body, 'fields.atr');
+  t.like(anns[0], { sample: 5, channel: 255, subtype: -56, num: -56 });
+  // 0x3ff keeps its low byte (255); NUM carries over, SUB does not.
+  t.like(anns[1], { sample: 10, channel: 255, subtype: 127, num: -56 });
 });
 
 test('encoder sanity: format 212 packs two samples in three bytes', (t) => {

@@ -14,11 +14,11 @@ export interface WfdbAnnotation {
   code: number;
   /** Mnemonic of the code, e.g. "N", "p", "(" . */
   symbol: string;
-  /** Subtype (SUB pseudo-annotation), 0 when absent. */
+  /** Subtype (SUB pseudo-annotation, a signed byte as WFDB reads it), 0 when absent. */
   subtype: number;
-  /** Channel (CHN pseudo-annotation); carried over from the previous annotation as WFDB does. */
+  /** Channel (CHN pseudo-annotation, an unsigned byte); carried over from the previous annotation as WFDB does. */
   channel: number;
-  /** Annotator number (NUM pseudo-annotation); carried over as WFDB does. */
+  /** Annotator number (NUM pseudo-annotation, a signed byte); carried over as WFDB does. */
   num: number;
   /** Auxiliary text (AUX pseudo-annotation), '' when absent. */
   aux: string;
@@ -38,8 +38,10 @@ const SUB = 61;
 const CHN = 62;
 const AUX = 63;
 
-/** Sign-extends a 10-bit field. */
-const signed10 = (v: number): number => (v & 0x200 ? v - 0x400 : v);
+// WFDB's getann() keeps the low byte of a modifier's 10-bit data field: CHN as an unsigned
+// char, SUB and NUM as signed chars (so 200 reads as -56, and CHN 255 as 255, not 1023).
+const lowByte = (v: number): number => v & 0xff;
+const signedByte = (v: number): number => ((v & 0xff) ^ 0x80) - 0x80;
 
 /**
  * Decodes the bytes of an MIT-format annotation file.
@@ -76,12 +78,12 @@ export function decodeWfdbAnnotations(bytes: Uint8Array, file = 'annotations'): 
       time += ((hi << 16) | lo) | 0;
       p += 4;
     } else if (a === NUM) {
-      num = signed10(i);
+      num = signedByte(i);
       current('NUM').num = num;
     } else if (a === SUB) {
-      current('SUB').subtype = signed10(i);
+      current('SUB').subtype = signedByte(i);
     } else if (a === CHN) {
-      channel = i;
+      channel = lowByte(i);
       current('CHN').channel = channel;
     } else if (a === AUX) {
       const ann = current('AUX');

@@ -14,9 +14,12 @@ import { parseWfdbHeader, type WfdbHeader, type WfdbSignalSpec } from './wfdb-he
 /** Signal formats this reader decodes. */
 export const WFDB_FORMATS = [8, 16, 24, 32, 61, 80, 160, 212, 310, 311] as const;
 
-/** Sample value WFDB writes for "no data" in each format; decoded as NaN. */
+/**
+ * Sample value WFDB writes for "no data" in each format; decoded as NaN. Format 8 has none:
+ * it stores first differences, and a running value of -128 is an ordinary sample.
+ */
 const INVALID_SAMPLE: Readonly<Record<number, number>> = {
-  8: -128, 16: -32768, 24: -8388608, 32: -2147483648, 61: -32768, 80: -128, 160: -32768, 212: -2048, 310: -512, 311: -512,
+  16: -32768, 24: -8388608, 32: -2147483648, 61: -32768, 80: -128, 160: -32768, 212: -2048, 310: -512, 311: -512,
 };
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -251,7 +254,7 @@ export function wfdbChecksum(raw: Int32Array): number {
 /** Converts raw ADC values to physical units; WFDB's invalid-sample marker becomes NaN. */
 function toPhysical(raw: Int32Array, spec: WfdbSignalSpec): Float32Array {
   const out = new Float32Array(raw.length);
-  const invalid = INVALID_SAMPLE[spec.format]!;
+  const invalid = INVALID_SAMPLE[spec.format] ?? Number.NaN; // NaN matches no sample
   const { baseline, gain } = spec;
   // Division (not multiplication by 1/gain) so values equal (sample - baseline) / gain exactly.
   for (let i = 0; i < raw.length; i++) {
