@@ -94,9 +94,9 @@ export function linkedLibTorch(file: string): LinkedLibTorch {
   return { libDir, source: found?.source ?? null, builtAgainst: readJson(path.join(path.dirname(file), 'libtorch.json')) };
 }
 
-/** A hint for a binary that failed to load because its LibTorch is not there. */
+/** A hint for a binary that failed to load because its LibTorch is not there, or not the one it was built against. */
 function libTorchHint(file: string, message: string): string {
-  if (!/lib(torch|c10)[\w.]*\.so/.test(message)) return '';
+  if (!/lib(torch|c10)[\w.]*\.so|undefined symbol/.test(message)) return '';
   const linked = linkedLibTorch(file);
   const wanted = linked.builtAgainst ? `LibTorch ${linked.builtAgainst.version} (${linked.builtAgainst.cuda ? 'CUDA' : 'CPU'})` : 'the LibTorch it was built against';
   return linked.libDir === null
@@ -129,10 +129,9 @@ function tryLoad(): Loaded {
     return nodeGypBuild.resolve(PACKAGE_ROOT);
   }]);
   for (const [route, candidate] of candidates) {
-    let file = `${route}`;
+    let resolved: string | undefined;
     try {
-      const resolved = candidate();
-      file = `${route} ${resolved}`;
+      resolved = candidate();
       linkShippedPrebuild(resolved);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const addon = require(resolved) as Loaded['addon'];
@@ -140,7 +139,7 @@ function tryLoad(): Loaded {
       return { addon, file: resolved };
     } catch (err) {
       const message = (err as Error).message.split('\n')[0]!;
-      attempts.push(`${file}: ${message}${file === route ? '' : libTorchHint(file.slice(route.length + 1), message)}`);
+      attempts.push(resolved === undefined ? `${route}: ${message}` : `${route} ${resolved}: ${message}${libTorchHint(resolved, message)}`);
     }
   }
   throw new LoadError(

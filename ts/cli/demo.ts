@@ -48,7 +48,7 @@ interface DemoFlags {
 const three = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
 
 /** Heart rate as a person reads it: never NaN; segments without 3 detected beats are counted. */
-export function describeRhythm(s: SegmentStatistics, segments: number): string {
+function describeRhythm(s: SegmentStatistics, segments: number): string {
   const without = segments - s.heartRate.segments;
   const rate = s.heartRate.segments === 0
     ? 'no segment with 3 or more detected beats'
@@ -135,12 +135,13 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   const timings: Record<string, number> = {};
   let t = Date.now();
   fs.mkdirSync(path.join(out, 'data'), { recursive: true });
+  let rawExample = new Float32Array(0);
   for (const set of DEFAULT_DATA_SETS) {
     const raw = loadDefaultDataset(set, dataset.name);
+    if (set === 'train') rawExample = raw.data.slice(0, raw.shape[1] * raw.shape[2]);
     sets[set] = { ...raw, data: await runPipeline(raw.data, raw.shape, dataset.pipeline) };
     await writeSet(path.join(out, 'data', `${set}.npz`), sets[set]);
   }
-  const raw = loadDefaultDataset('train', dataset.name);
   timings['preprocess'] = (Date.now() - t) / 1000;
   const count = (labels: Int32Array, l: number) => labels.reduce((a, v) => a + (v === l ? 1 : 0), 0);
   for (const set of DEFAULT_DATA_SETS) {
@@ -254,7 +255,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     versions: { ecgLdm: runtime.version, torch: runtime.torch.version, node: process.versions.node, threads: runtime.threads, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length },
     sets: Object.fromEntries(DEFAULT_DATA_SETS.map((s) => [s, { segments: sets[s].shape[0], patients: new Set(sets[s].patients).size, perClass: labels.map((l) => count(sets[s].labels, l)) }])),
     length,
-    preprocessExample: { raw: raw.data.subarray(0, length), clean: train.data.subarray(0, length) },
+    preprocessExample: { raw: rawExample, clean: train.data.subarray(0, length) },
     generatorSource,
     examples: { real: train.data, realLabels: train.labels, generated: synthetic.data, generatedLabels: synthetic.labels },
     perLabel,
