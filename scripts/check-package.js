@@ -3,7 +3,8 @@
 // The package as a downstream app gets it (run by .ci/run after the tests):
 //   npm pack, then in empty folders `npm install ./ecg-ldm-<v>.tgz` with npm's three
 //   layouts — hoisted (the default; npm 11 skips the install hook until approved, so the
-//   addon links LibTorch on first use), nested with the install hook allowed, and linked
+//   addon links LibTorch on first use), nested with the install hook allowed (allowScripts
+//   in the app's package.json), and linked
 //   (pnpm-style store) — and `npx ecg-ldm info` in each; in the default layout also
 //   `npx ecg-ldm demo`, as README tells a new user.
 // Usage: node scripts/check-package.js [--keep]   (exit 0 when every check passes)
@@ -37,13 +38,18 @@ function main() {
   }
   const layouts = [
     { name: 'hoisted', args: [], demo: true },
-    { name: 'nested', args: ['--install-strategy=nested', '--allow-scripts=ecg-ldm'], demo: false },
+    { name: 'nested', args: ['--install-strategy=nested'], allowScripts: true, demo: false },
     { name: 'linked', args: ['--install-strategy=linked'], demo: false },
   ];
   for (const layout of layouts) {
     const app = path.join(work, `app-${layout.name}`);
     fs.mkdirSync(app);
     run('npm', ['init', '-y'], app);
+    if (layout.allowScripts) {
+      // npm 11 runs a dependency's install hook only when the app allows it.
+      const manifest = path.join(app, 'package.json');
+      fs.writeFileSync(manifest, JSON.stringify({ ...JSON.parse(fs.readFileSync(manifest, 'utf8')), allowScripts: { 'ecg-ldm': true } }, null, 2));
+    }
     run('npm', ['install', tarball, '--no-audit', '--no-fund', ...layout.args], app);
     const info = JSON.parse(run('npx', ['ecg-ldm', 'info', '--json'], app));
     check(info.addon.prebuilt, `${layout.name}: the addon is not the shipped prebuild: ${info.addon.path}`);

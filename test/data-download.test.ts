@@ -72,6 +72,25 @@ test('without SHA256SUMS.txt the RECORDS listing and headers drive the download'
   }
 });
 
+test('without SHA256SUMS.txt a multi-segment record brings its segment headers and signal files', async (t) => {
+  const root = tempDir('ecg-ldm-srv-');
+  for (const id of ['1', '2']) for (const ext of ['hea', 'dat']) fs.copyFileSync(path.join(LUDB, 'data', `${id}.${ext}`), path.join(root, `${id}.${ext}`));
+  // Two LUDB records of 5,000 frames stitched with a null segment between them.
+  fs.writeFileSync(path.join(root, 'multi.hea'), 'multi/3 12 500 10100\n1 5000\n~ 100\n2 5000\n');
+  fs.writeFileSync(path.join(root, 'RECORDS'), 'multi\n');
+  const server = await serveFolder(root);
+  try {
+    const to = tempDir();
+    const summary = await downloadDataset('custom', { to, baseUrl: server.url, backoffMs: 1 });
+    t.like(summary, { verified: false, files: 6 }); // RECORDS, multi.hea, 2 x (hea, dat)
+    const rec = readWfdbRecordSync(path.join(to, 'multi'));
+    t.is(rec.signals[0]!.length, 10100);
+    t.true(Number.isNaN(rec.signals[0]![5050]!));
+  } finally {
+    await server.close();
+  }
+});
+
 test('unreachable server: IoError after the retries; unknown dataset: ConfigError', async (t) => {
   await t.throwsAsync(downloadDataset('ludb', { to: tempDir(), baseUrl: 'http://127.0.0.1:9/', retries: 2, backoffMs: 1 }), { code: 'E_IO' } as never);
   await t.throwsAsync(downloadDataset('nope', { to: tempDir() }), { code: 'E_CONFIG' } as never);

@@ -2,10 +2,12 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  EcgLdmError, decodeWfdbAnnotations, decodeWfdbRecord, parseCsv, parseNpy, parseNpz, parseWfdbHeader, writeNpz,
+  EcgLdmError, decodeWfdbAnnotationFile, decodeWfdbAnnotations, decodeWfdbRecord, encodeWfdbAnnotations, parseCsv, parseNpy,
+  parseNpz, parseWfdbHeader, wfdbSegmentListing, writeNpz,
 } from 'ecg-ldm';
 import { AFPDB, LUDB, PTBXL, tempDir } from './helpers/data-paths';
 import { mutate, seeded } from './helpers/data-fuzz';
+import { randomInts, writeMultiSegmentRecord, writeSyntheticRecord } from './helpers/data-wfdb-encode';
 
 const ITERATIONS = 300;
 const TIME_LIMIT_MS = 8000;
@@ -50,6 +52,59 @@ test('fuzz WFDB signal decoding (mutated header and data)', (t) => {
     const h = hea.toString('latin1').replaceAll(' 16 ', ` ${fmt} `);
     fuzz(t, `signal-${fmt}`, [dat], 4, (b) => decodeWfdbRecord(parseWfdbHeader(h), () => b, { checksum: 'off', allowTrailingBytes: true }));
   }
+});
+
+test('fuzz multi-segment records: master header, segment headers and data', (t) => {
+  const dir = tempDir();
+  const sig = (n: number, seed: number): Int32Array => randomInts(n, -500, 500, seed);
+  writeMultiSegmentRecord(dir, 'ms', 212, [
+    { name: 'ms_1', signals: [sig(40, 1), sig(40, 2)], options: { descriptions: ['II', 'V'] } },
+    { gap: 7 },
+    { name: 'ms_2', signals: [sig(30, 3)], options: { descriptions: ['V'] } },
+  ], { layout: ['II', 'V'] });
+  const files = new Map(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f))]));
+  const names = [...files.keys()];
+  const master = files.get('ms.hea')!;
+  fuzz(t, 'multi-segment header', [master], 9, (b) => wfdbSegmentListing(parseWfdbHeader(b.toString('latin1'), 'fuzz.hea'), 'fuzz.hea'));
+  const rnd = seeded(10);
+  fuzz(t, 'multi-segment record', [...files.values()], 11, (b) => {
+    // One file of the record replaced by a mutated one; a random range and output form.
+    const victim = names[Math.floor(rnd() * names.length)]!;
+    const load = (f: string): Uint8Array => {
+      if (f === victim) return b;
+      const bytes = files.get(f);
+      if (bytes === undefined) throw new Error(`no file ${f}`); // becomes an IoError in the reader
+      return bytes;
+    };
+    const header = victim === 'ms.hea' ? b.toString('latin1') : master.toString('latin1');
+    const from = Math.floor(rnd() * 80);
+    return decodeWfdbRecord(parseWfdbHeader(header, 'fuzz.hea'), load, { from, to: from + Math.floor(rnd() * 10), physical: rnd() < 0.5, rate: rnd() < 0.5 ? 'native' : 'frame' }, 'fuzz.hea');
+  });
+});
+
+test('fuzz multi-frequency and skewed signal files with ranged reads', (t) => {
+  const dir = tempDir();
+  const base = writeSyntheticRecord(dir, 'mf', 212, [randomInts(60, -900, 900, 1), randomInts(120, -900, 900, 2)], { samplesPerFrame: [2, 4], skews: [0, 3], noChecksum: true });
+  const hea = fs.readFileSync(`${base}.hea`);
+  const dat = fs.readFileSync(`${base}.dat`);
+  const rnd = seeded(12);
+  fuzz(t, 'multi-frequency', [dat, hea], 13, (b) => {
+    const headerText = b === dat || rnd() < 0.5 ? hea.toString('latin1') : mutate(hea, rnd).toString('latin1');
+    const from = Math.floor(rnd() * 30);
+    const rate = (['native', 'frame', 'highest'] as const)[Math.floor(rnd() * 3)]!;
+    return decodeWfdbRecord(parseWfdbHeader(headerText, 'fuzz.hea'), () => b, { from, to: Math.min(30, from + Math.floor(rnd() * 10)), rate, checksum: 'off' }, 'fuzz.hea');
+  });
+});
+
+test('fuzz annotation definition blocks and the writer round trip', (t) => {
+  const definitions = [{ code: 42, symbol: 'Q', description: 'quality' }, { code: 43, symbol: 'Z', description: '' }];
+  const bytes = encodeWfdbAnnotations([{ sample: 3, symbol: 'Q' }, { sample: 5000, code: 1, subtype: -2, channel: 7, num: 3, aux: 'x' }, { sample: 6000, symbol: 'Z' }], { definitions });
+  fuzz(t, 'annotation definitions', [bytes], 14, (b) => {
+    const { annotations, definitions: defs } = decodeWfdbAnnotationFile(b, 'fuzz.atr');
+    // Whatever decodes must encode, and decode again to the same annotations.
+    const again = decodeWfdbAnnotationFile(encodeWfdbAnnotations(annotations.filter((a) => a.code > 0), { definitions: defs }), 'again.atr');
+    if (again.annotations.length !== annotations.filter((a) => a.code > 0).length) t.fail('round trip lost annotations');
+  });
 });
 
 test('fuzz annotation decoder', (t) => {

@@ -69,12 +69,14 @@ test('header parser: defaults, comments, CRLF, trailing comment, description wit
 
 test('header errors name file, line and field', (t) => {
   const multi = t.throws(() => parseWfdbHeader('big/3 2 360 1000\nseg1 500\n', 'big.hea'), { instanceOf: FormatError })!;
-  t.regex(multi.message, /big\.hea, line 1.*multi-segment/);
+  t.regex(multi.message, /big\.hea, line 3, field segment count: header declares 3 segments/);
   const gain = t.throws(() => parseWfdbHeader('r 1 250 10\nr.dat 16 abc/mV 0 0 0 0 0 I\n', 'r.hea'), { instanceOf: FormatError })!;
   t.is((gain as FormatError).line, 2);
   t.is((gain as FormatError).field, 'gain');
-  const fmt = t.throws(() => parseWfdbHeader('r 1 250 10\nr.dat 16x4 200 0 0 0 0 0 I\n', 'r.hea'), { instanceOf: FormatError })!;
+  const fmt = t.throws(() => parseWfdbHeader('r 1 250 10\nr.dat 16y4 200 0 0 0 0 0 I\n', 'r.hea'), { instanceOf: FormatError })!;
   t.is((fmt as FormatError).field, 'format');
+  const spf0 = t.throws(() => parseWfdbHeader('r 1 250 10\nr.dat 16x0 200 0 0 0 0 0 I\n', 'r.hea'), { instanceOf: FormatError })!;
+  t.like(spf0, { file: 'r.hea', line: 2, field: 'samples per frame' });
   t.throws(() => parseWfdbHeader('r 3 250 10\nr.dat 16\n'), { instanceOf: FormatError, message: /declares 3 signals/ });
   t.throws(() => parseWfdbHeader('# only comments\n'), { instanceOf: FormatError, message: /no record line/ });
 });

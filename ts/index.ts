@@ -8,6 +8,8 @@ export type { CpuCacheInfo, EcgLdmInfo, LinkedLibTorch } from './info';
 export * from './data/wfdb-header';
 export * from './data/wfdb-signal';
 export * from './data/wfdb-annotation';
+export * from './data/wfdb-multi-segment';
+export * from './data/wfdb-annotation-writer';
 export * from './data/npy';
 export * from './data/npz';
 export * from './data/zip';

@@ -162,14 +162,20 @@ async function listFromRecords(base: string, to: string, retries: number, backof
   const files = ['RECORDS'];
   fs.mkdirSync(to, { recursive: true });
   fs.writeFileSync(path.join(to, 'RECORDS'), records);
-  for (const rec of records.split(/\r?\n/).map((r) => r.trim()).filter(Boolean)) {
+  // A record's header and signal files; a multi-segment record's segments (and its
+  // layout segment) are records of their own in the same folder.
+  const addRecord = async (rec: string, listedBy: string): Promise<void> => {
     const hea = `${rec}.hea`;
     const text = await fetchText(new URL(hea, base).href, retries, backoffMs);
-    if (text === undefined) throw new IoError(`RECORDS lists ${rec} but ${hea} is missing`);
+    if (text === undefined) throw new IoError(`${listedBy} lists ${rec} but ${hea} is missing`);
     files.push(hea);
     const dir = path.posix.dirname(rec);
-    for (const f of new Set(parseWfdbHeader(text, hea).signals.map((s) => s.fileName))) files.push(dir === '.' ? f : `${dir}/${f}`);
-  }
+    const inDir = (name: string) => (dir === '.' ? name : `${dir}/${name}`);
+    const header = parseWfdbHeader(text, hea);
+    for (const f of new Set(header.signals.map((s) => s.fileName))) files.push(inDir(f));
+    for (const segment of header.segments ?? []) if (segment.name !== '~') await addRecord(inDir(segment.name), hea);
+  };
+  for (const rec of records.split(/\r?\n/).map((r) => r.trim()).filter(Boolean)) await addRecord(rec, 'RECORDS');
   return files;
 }
 

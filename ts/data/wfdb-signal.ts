@@ -1,44 +1,28 @@
 /**
- * Reader for WFDB signal files (`.dat`) and whole WFDB records (header + signals).
- * Decodes formats 8, 16, 24, 32, 61, 80, 160 and 212, single- or multi-file, checks the
- * header checksums, and returns each lead as a Float32Array in physical units.
+ * Reader for whole WFDB records (header + signal files): single- or multi-segment,
+ * multi-file, multi-frequency and skewed signals, a frame range (`from`/`to`) read
+ * without decoding the rest, channel selection, header checksums, and physical (float32
+ * or float64) or digital (int32) output.
  * @module
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { ChecksumError, FormatError, IoError } from '../errors';
+import { FormatError } from '../errors';
 import { parseConfig } from './config';
 import { parseWfdbHeader, type WfdbHeader, type WfdbSignalSpec } from './wfdb-header';
+import { requestText, runWfdbAsync, runWfdbInMemory, runWfdbSync, type WfdbIoSteps } from './wfdb-io';
+import { readWfdbFileFrames, wfdbFileFrames, wfdbFileLayouts } from './wfdb-frames';
+import { readMultiSegmentRecord, type WfdbSegmentInfo } from './wfdb-multi-segment';
+import {
+  allocateWfdbOutput, outputSamplesPerFrame, type WfdbRate, type WfdbSampleArray,
+} from './wfdb-output';
+import {
+  checkWfdbRange, openWfdbSegment, readWfdbSegmentInto, selectWfdbChannels, type ChecksumMismatch, type WfdbSignalTarget,
+} from './wfdb-single-segment';
 
-/** Signal formats this reader decodes. */
-export const WFDB_FORMATS = [8, 16, 24, 32, 61, 80, 160, 212, 310, 311] as const;
-
-/**
- * Sample value WFDB writes for "no data" in each format; decoded as NaN. Format 8 has none:
- * it stores first differences, and a running value of -128 is an ordinary sample.
- */
-const INVALID_SAMPLE: Readonly<Record<number, number>> = {
-  16: -32768, 24: -8388608, 32: -2147483648, 61: -32768, 80: -128, 160: -32768, 212: -2048, 310: -512, 311: -512,
-};
-
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** Bits each sample takes in the file. */
-const BITS_PER_SAMPLE: Readonly<Record<number, number>> = {
-  8: 8, 16: 16, 24: 24, 32: 32, 61: 16, 80: 8, 160: 16, 212: 12, 310: 32 / 3, 311: 32 / 3,
-};
-
-/** Bytes used by `total` samples, including a final partial group of the packed formats. */
-function packedBytes(format: number, total: number): number {
-  if (format === 212) return Math.ceil((total * 3) / 2);
-  if (format === 310 || format === 311) {
-    const rem = total % 3;
-    // 310 stores samples 1 and 2 of a group in separate 16-bit words; 311 packs bits.
-    return Math.floor(total / 3) * 4 + (rem === 0 ? 0 : format === 310 ? 2 * rem : rem === 1 ? 2 : 3);
-  }
-  return (total * BITS_PER_SAMPLE[format]!) / 8;
-}
+export { WFDB_FORMATS, WFDB_DIGITAL_INVALID } from './wfdb-samples';
+export type { ChecksumMismatch } from './wfdb-single-segment';
+export type { WfdbRate, WfdbSampleArray } from './wfdb-output';
 
 /** Options of {@link readWfdbRecord}. */
 export interface ReadWfdbOptions {
@@ -47,61 +31,161 @@ export interface ReadWfdbOptions {
   /**
    * What to do when a header checksum does not match: 'strict' throws ChecksumError,
    * 'lenient' records it in `checksumMismatches`, 'off' skips the check. Default 'strict'.
+   * Checksums cover whole signals, so they are verified only when the whole record (or
+   * segment) is read.
    */
   checksum?: 'strict' | 'lenient' | 'off';
   /** Allow a signal file longer than the header says (extra bytes ignored). Default false. */
   allowTrailingBytes?: boolean;
+  /** First frame to return (record time, at the frame rate); default 0. */
+  from?: number;
+  /** Frame after the last to return; default the record's length. */
+  to?: number;
+  /** Physical units (true, default) or digital ADC values as Int32Array (false). */
+  physical?: boolean;
+  /** Element type of physical output: 'float32' (default) or 'float64'. */
+  dtype?: 'float32' | 'float64';
+  /** Rate of signals with several samples per frame; see {@link WfdbRate}. Default 'native'. */
+  rate?: WfdbRate;
 }
 
-const DEFAULTS: Required<Omit<ReadWfdbOptions, 'channels'>> & { channels: undefined } = {
+type OptionOf<O, K extends string> = K extends keyof O ? O[K] : undefined;
+type PhysicalArrayFor<O> =
+  [OptionOf<O, 'dtype'>] extends [undefined | 'float32'] ? Float32Array
+  : [OptionOf<O, 'dtype'>] extends ['float64' | undefined] ? Float64Array
+  : Float32Array | Float64Array;
+
+/**
+ * The array type {@link readWfdbRecord} returns for options of type `O`: Int32Array for
+ * `physical: false`, Float64Array for `dtype: 'float64'`, else Float32Array; a union when
+ * the options' type leaves it open.
+ */
+export type WfdbSignalArrayFor<O> =
+  [OptionOf<O, 'physical'>] extends [undefined | true] ? PhysicalArrayFor<O>
+  : [OptionOf<O, 'physical'>] extends [false] ? Int32Array
+  : WfdbSampleArray;
+
+/** Options with every default filled in. */
+export interface ResolvedReadWfdbOptions {
+  channels: (number | string)[] | undefined;
+  checksum: 'strict' | 'lenient' | 'off';
+  allowTrailingBytes: boolean;
+  from: number;
+  to: number | undefined;
+  physical: boolean;
+  dtype: 'float32' | 'float64';
+  rate: WfdbRate;
+}
+
+const DEFAULTS: ResolvedReadWfdbOptions = {
   channels: undefined,
   checksum: 'strict',
   allowTrailingBytes: false,
+  from: 0,
+  to: undefined,
+  physical: true,
+  dtype: 'float32',
+  rate: 'native',
 };
 
 const OptionsSchema = z.object({
   channels: z.array(z.union([z.number().int().min(0), z.string().min(1)])).min(1).optional(),
   checksum: z.enum(['strict', 'lenient', 'off']).default(DEFAULTS.checksum),
   allowTrailingBytes: z.boolean().default(DEFAULTS.allowTrailingBytes),
+  from: z.number().int().min(0).default(DEFAULTS.from),
+  to: z.number().int().min(0).optional(),
+  physical: z.boolean().default(DEFAULTS.physical),
+  dtype: z.enum(['float32', 'float64']).default(DEFAULTS.dtype),
+  rate: z.enum(['native', 'frame', 'highest']).default(DEFAULTS.rate),
 }).strict();
 
-/** A checksum that did not match, reported in lenient mode. */
-export interface ChecksumMismatch {
-  signal: number;
-  description: string;
-  expected: number;
-  actual: number;
+function resolveOptions(options: ReadWfdbOptions | undefined): ResolvedReadWfdbOptions {
+  // The defaults need no validation; this keeps per-record overhead low in bulk reads.
+  if (options === undefined) return { ...DEFAULTS };
+  return { channels: undefined, to: undefined, ...parseConfig('readWfdbRecord options', OptionsSchema, options) };
 }
 
 /** A decoded WFDB record. */
-export interface WfdbRecord {
+export interface WfdbRecord<S extends WfdbSampleArray = Float32Array> {
   /** Record name from the header. */
   name: string;
-  /** The parsed header. */
+  /** The parsed header (for a multi-segment record, the segment list). */
   header: WfdbHeader;
+  /** Frame rate in Hz; signal `i` is sampled at `samplingFrequency * samplesPerFrame[i]`. */
   samplingFrequency: number;
-  /** Samples per lead. */
+  /** Frames returned (`to - from`); signal `i` holds `sampleCount * samplesPerFrame[i]` samples. */
   sampleCount: number;
+  /** First frame returned (the `from` option). */
+  from: number;
   /** Description of each returned lead (e.g. "II"). */
   leads: string[];
   /** Units of each returned lead (e.g. "mV"). */
   units: string[];
-  /** Each returned lead in physical units, (sample - baseline) / gain; invalid samples are NaN. */
-  signals: Float32Array[];
+  /** Samples per frame of each returned lead, after the `rate` option (all 1 for 'frame'). */
+  samplesPerFrame: number[];
+  /**
+   * Signal line of each returned lead (gain, baseline, format): from the header, or for a
+   * multi-segment record from the first segment read that holds the lead (else the layout).
+   */
+  signalSpecs: WfdbSignalSpec[];
+  /**
+   * Each returned lead: physical units `(sample - baseline) / gain` (invalid samples NaN),
+   * or with `physical: false` ADC values (invalid samples {@link WFDB_DIGITAL_INVALID}).
+   */
+  signals: S[];
   /** Header `#` comment lines. */
   comments: string[];
   /** Checksums that did not match (only filled in 'lenient' mode). */
   checksumMismatches: ChecksumMismatch[];
+  /** Segments of a multi-segment record with their frame ranges; undefined otherwise. */
+  segments: WfdbSegmentInfo[] | undefined;
+}
+
+/** Reads a single-segment record: size the files, allocate the output, decode the range. */
+function* readSingleSegmentRecord(header: WfdbHeader, dir: string, headerFile: string, opts: ResolvedReadWfdbOptions): WfdbIoSteps<WfdbRecord<WfdbSampleArray>> {
+  const wanted = selectWfdbChannels(header.signals, opts.channels, headerFile);
+  const seg = yield* openWfdbSegment(header, dir, headerFile, wanted, opts.checksum !== 'off', opts.allowTrailingBytes);
+  const to = checkWfdbRange(opts, seg.frames, headerFile);
+  const frames = to - opts.from;
+  const specs = wanted.map((i) => header.signals[i]!);
+  const highest = Math.max(1, ...specs.map((s) => s.samplesPerFrame));
+  const samplesPerFrame = specs.map((s) => outputSamplesPerFrame(opts.rate, s.samplesPerFrame, highest));
+  const targets: WfdbSignalTarget[] = wanted.map((signal, k) => ({ signal, outSpf: samplesPerFrame[k]!, out: allocateWfdbOutput(opts, frames * samplesPerFrame[k]!) }));
+  const checksumMismatches = yield* readWfdbSegmentInto(seg, targets, opts.from, to, 0, opts.checksum);
+  return {
+    name: header.recordName,
+    header,
+    samplingFrequency: header.samplingFrequency,
+    sampleCount: frames,
+    from: opts.from,
+    leads: specs.map((s) => s.description),
+    units: specs.map((s) => s.units),
+    samplesPerFrame,
+    signalSpecs: specs,
+    signals: targets.map((t) => t.out),
+    comments: header.comments,
+    checksumMismatches,
+    segments: undefined,
+  };
+}
+
+/** Reads a record from its parsed header (or from the header file when not given). */
+function* readRecord(headerFile: string, dir: string, parsed: WfdbHeader | undefined, options: ReadWfdbOptions | undefined): WfdbIoSteps<WfdbRecord<WfdbSampleArray>> {
+  const opts = resolveOptions(options);
+  const header = parsed ?? parseWfdbHeader(yield* requestText(headerFile), headerFile);
+  if (header.segments !== undefined) return yield* readMultiSegmentRecord(header, dir, headerFile, opts);
+  return yield* readSingleSegmentRecord(header, dir, headerFile, opts);
 }
 
 /**
- * Decodes the interleaved samples of the `specs.length` signals stored in one signal file.
+ * Decodes the interleaved samples of the signals stored in one signal file (at their own
+ * rate, without skew correction).
  * @param bytes - the whole signal file
  * @param specs - the header lines of the signals in this file, in file order
- * @param sampleCount - samples per signal, or undefined to infer it from the file size
+ * @param sampleCount - frames, or undefined to infer them from the file size
  * @param file - file name for error messages
  * @param allowTrailingBytes - tolerate bytes past the last frame
- * @returns raw ADC values per signal and the sample count used
+ * @returns raw ADC values per signal and the frame count used
  * @throws {FormatError} for an unknown or mixed format, a truncated file, or a length mismatch
  * @example
  * const { raw } = decodeWfdbSignals(fs.readFileSync('1.dat'), header.signals, 5000, '1.dat', false);
@@ -113,130 +197,12 @@ export function decodeWfdbSignals(
   file: string,
   allowTrailingBytes: boolean,
 ): { raw: Int32Array[]; sampleCount: number } {
-  const first = specs[0]!;
-  const format = first.format;
-  for (const s of specs) {
-    if (s.format !== format) throw new FormatError(`signals in one file use formats ${format} and ${s.format}; one format per file is required`, { file, line: s.line, field: 'format' });
-    if (s.byteOffset !== first.byteOffset) throw new FormatError('signals in one file have different byte offsets', { file, line: s.line, field: 'format' });
-  }
-  const bits = BITS_PER_SAMPLE[format];
-  if (bits === undefined) {
-    throw new FormatError(`signal format ${format} is not supported (supported: ${WFDB_FORMATS.join(', ')})`, { file, line: first.line, field: 'format' });
-  }
-  const nsig = specs.length;
-  const start = first.byteOffset;
-  const available = Math.max(0, bytes.length - start);
-  const n = sampleCount ?? Math.floor((available * 8) / bits / nsig);
-  const needed = packedBytes(format, n * nsig);
-  if (available < needed) {
-    throw new FormatError(`truncated signal file: ${available} data bytes, the header needs ${needed} (${n} samples x ${nsig} signals, format ${format})`, { file, offset: bytes.length });
-  }
-  // Packed formats may pad the last group to whole bytes or words.
-  const slack = format === 212 ? 2 : format === 310 || format === 311 ? 4 : 0;
-  if (!allowTrailingBytes && sampleCount !== undefined && available > needed + slack) {
-    throw new FormatError(`signal file has ${available} data bytes but the header needs ${needed} (${n} samples x ${nsig} signals); header and data disagree`, { file, offset: start + needed });
-  }
-  const raw: Int32Array[] = specs.map(() => new Int32Array(n));
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // Each loop walks one signal with a fixed frame stride, so V8 keeps it monomorphic.
-  switch (format) {
-    case 16: {
-      if (LITTLE_ENDIAN_HOST) {
-        // Aligned Int16Array view (copying once when the file's buffer is misaligned).
-        const count = n * nsig;
-        const aligned = (bytes.byteOffset + start) % 2 === 0
-          ? new Int16Array(bytes.buffer, bytes.byteOffset + start, count)
-          : new Int16Array(Uint8Array.prototype.slice.call(bytes, start, start + 2 * count).buffer);
-        for (let s = 0; s < nsig; s++) {
-          const out = raw[s]!;
-          for (let i = 0, k = s; i < n; i++, k += nsig) out[i] = aligned[k]!;
-        }
-      } else {
-        for (let s = 0; s < nsig; s++) {
-          const out = raw[s]!;
-          for (let i = 0, p = start + 2 * s; i < n; i++, p += 2 * nsig) out[i] = view.getInt16(p, true);
-        }
-      }
-      break;
-    }
-    case 61:
-      for (let s = 0; s < nsig; s++) {
-        const out = raw[s]!;
-        for (let i = 0, p = start + 2 * s; i < n; i++, p += 2 * nsig) out[i] = view.getInt16(p, false);
-      }
-      break;
-    case 160:
-      for (let s = 0; s < nsig; s++) {
-        const out = raw[s]!;
-        for (let i = 0, p = start + 2 * s; i < n; i++, p += 2 * nsig) out[i] = view.getUint16(p, true) - 32768;
-      }
-      break;
-    case 24:
-      for (let s = 0; s < nsig; s++) {
-        const out = raw[s]!;
-        for (let i = 0, p = start + 3 * s; i < n; i++, p += 3 * nsig) out[i] = ((bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16)) << 8) >> 8;
-      }
-      break;
-    case 32:
-      for (let s = 0; s < nsig; s++) {
-        const out = raw[s]!;
-        for (let i = 0, p = start + 4 * s; i < n; i++, p += 4 * nsig) out[i] = view.getInt32(p, true);
-      }
-      break;
-    case 80:
-      for (let s = 0; s < nsig; s++) {
-        const out = raw[s]!;
-        for (let i = 0, p = start + s; i < n; i++, p += nsig) out[i] = bytes[p]! - 128;
-      }
-      break;
-    case 8:
-      // First differences: each byte is the change from the previous sample of that signal.
-      for (let s = 0; s < nsig; s++) {
-        const out = raw[s]!;
-        let acc = specs[s]!.initialValue;
-        for (let i = 0, p = start + s; i < n; i++, p += nsig) out[i] = acc += view.getInt8(p);
-      }
-      break;
-    case 310:
-    case 311: {
-      // Three 10-bit samples per 32-bit little-endian word. 311: bits 0-9, 10-19, 20-29.
-      // 310: bits 1-10 of each 16-bit half hold samples 0 and 1; sample 2 is split over
-      // bits 11-15 of both halves (low five bits first).
-      const total = n * nsig;
-      const end = bytes.length;
-      const byte = (q: number): number => (q < end ? bytes[q]! : 0);
-      for (let k = 0, p = start; k < total; k += 3, p += 4) {
-        const b0 = byte(p), b1 = byte(p + 1), b2 = byte(p + 2), b3 = byte(p + 3);
-        let v0: number, v1: number, v2: number;
-        if (format === 311) {
-          v0 = b0 | ((b1 & 0x03) << 8);
-          v1 = ((b1 & 0xfc) >> 2) | ((b2 & 0x0f) << 6);
-          v2 = ((b2 & 0xf0) >> 4) | ((b3 & 0x3f) << 4);
-        } else {
-          v0 = (b0 >> 1) | ((b1 & 0x07) << 7);
-          v1 = (b2 >> 1) | ((b3 & 0x07) << 7);
-          v2 = ((b1 & 0xf8) >> 3) | ((b3 & 0xf8) << 2);
-        }
-        const vals = [v0, v1, v2];
-        for (let j = 0; j < 3 && k + j < total; j++) raw[(k + j) % nsig]![Math.floor((k + j) / nsig)] = (vals[j]! << 22) >> 22;
-      }
-      break;
-    }
-    case 212: {
-      // Two 12-bit samples in three bytes, counted over the flat frame-major sample order.
-      const total = n * nsig;
-      for (let k = 0, p = start; k < total; k += 2, p += 3) {
-        const b0 = bytes[p]!, b1 = bytes[p + 1]!;
-        raw[k % nsig]![Math.floor(k / nsig)] = ((b0 | ((b1 & 0x0f) << 8)) << 20) >> 20;
-        if (k + 1 < total) {
-          const b2 = bytes[p + 2]!;
-          raw[(k + 1) % nsig]![Math.floor((k + 1) / nsig)] = ((b2 | ((b1 & 0xf0) << 4)) << 20) >> 20;
-        }
-      }
-      break;
-    }
-  }
-  return { raw, sampleCount: n };
+  const layouts = wfdbFileLayouts(specs.map((s) => ({ ...s, fileName: file, skew: 0 })), file);
+  if (layouts.length !== 1) throw new FormatError('decodeWfdbSignals takes the signals of one file', { file });
+  const layout = layouts[0]!;
+  const frames = wfdbFileFrames(layout, bytes.length, sampleCount, file, allowTrailingBytes);
+  const decoded = runWfdbInMemory(readWfdbFileFrames(file, layout, frames, 0, frames, specs.map(() => true), false), () => bytes);
+  return { raw: decoded.raw.map((r) => r!), sampleCount: frames };
 }
 
 /**
@@ -251,148 +217,68 @@ export function wfdbChecksum(raw: Int32Array): number {
   return sum & 0xffff;
 }
 
-/** Converts raw ADC values to physical units; WFDB's invalid-sample marker becomes NaN. */
-function toPhysical(raw: Int32Array, spec: WfdbSignalSpec): Float32Array {
-  const out = new Float32Array(raw.length);
-  const invalid = INVALID_SAMPLE[spec.format] ?? Number.NaN; // NaN matches no sample
-  const { baseline, gain } = spec;
-  // Division (not multiplication by 1/gain) so values equal (sample - baseline) / gain exactly.
-  for (let i = 0; i < raw.length; i++) {
-    const v = raw[i]!;
-    out[i] = v === invalid ? NaN : (v - baseline) / gain;
-  }
-  return out;
-}
-
-function selectChannels(header: WfdbHeader, channels: (number | string)[] | undefined, file: string): number[] {
-  if (channels === undefined) return header.signals.map((_, i) => i);
-  return channels.map((c) => {
-    if (typeof c === 'number') {
-      if (c >= header.signalCount) throw new FormatError(`channel ${c} requested but the record has ${header.signalCount} signals`, { file });
-      return c;
-    }
-    const idx = header.signals.findIndex((s) => s.description.toLowerCase() === c.toLowerCase());
-    if (idx < 0) throw new FormatError(`no signal named "${c}" (signals: ${header.signals.map((s) => s.description).join(', ')})`, { file });
-    return idx;
-  });
-}
-
 /**
- * Decodes a record from its already-loaded header text and signal files.
- * @param header - parsed header
- * @param loadFile - returns the bytes of a signal file named in the header
+ * Decodes a record from its parsed header and signal files already in memory.
+ * @param header - parsed header (a multi-segment header reads its segment headers through `loadFile`)
+ * @param loadFile - returns the bytes of a file named in the header
  * @param options - see {@link ReadWfdbOptions}
  * @param headerFile - header path for error messages
- * @throws {FormatError} {@link ChecksumError}, see {@link readWfdbRecord}
+ * @throws {FormatError} {@link ChecksumError} {@link ArgumentRangeError}, see {@link readWfdbRecord}
  * @example
  * const rec = decodeWfdbRecord(parseWfdbHeader(text), (f) => files[f], {});
  */
-export function decodeWfdbRecord(
+export function decodeWfdbRecord<O extends ReadWfdbOptions = Record<never, never>>(
   header: WfdbHeader,
   loadFile: (fileName: string) => Uint8Array,
-  options: ReadWfdbOptions | undefined,
+  options?: O,
   headerFile = 'header',
-): WfdbRecord {
-  // The defaults need no validation; this keeps per-record overhead low in bulk reads.
-  const opts = options === undefined ? { ...DEFAULTS } : parseConfig('readWfdbRecord options', OptionsSchema, options);
-  const wanted = selectChannels(header, opts.channels, headerFile);
-  const byFile = new Map<string, number[]>();
-  header.signals.forEach((s, i) => {
-    const list = byFile.get(s.fileName) ?? [];
-    list.push(i);
-    byFile.set(s.fileName, list);
-  });
-  const raw: Int32Array[] = new Array(header.signalCount);
-  let sampleCount = header.sampleCount;
-  for (const [fileName, indices] of byFile) {
-    if (!indices.some((i) => wanted.includes(i)) && opts.checksum === 'off') continue;
-    const decoded = decodeWfdbSignals(loadFile(fileName), indices.map((i) => header.signals[i]!), header.sampleCount, fileName, opts.allowTrailingBytes);
-    if (sampleCount === undefined) sampleCount = decoded.sampleCount;
-    else if (decoded.sampleCount !== sampleCount) throw new FormatError(`signal files disagree on length: ${decoded.sampleCount} vs ${sampleCount} samples`, { file: fileName });
-    indices.forEach((sig, k) => (raw[sig] = decoded.raw[k]!));
-  }
-  const checksumMismatches: ChecksumMismatch[] = [];
-  if (opts.checksum !== 'off') {
-    header.signals.forEach((spec, i) => {
-      if (spec.checksum === undefined || raw[i] === undefined) return;
-      const actual = wfdbChecksum(raw[i]!);
-      // LUDB/afpdb write the checksum signed, PTB-XL unsigned; compare modulo 2^16.
-      const expected = spec.checksum & 0xffff;
-      if (actual === expected) return;
-      if (opts.checksum === 'strict') {
-        throw new ChecksumError(`checksum mismatch for signal ${i} (${spec.description}): header ${spec.checksum}, data ${actual} (mod 65536)`, { file: headerFile, line: spec.line, field: 'checksum' });
-      }
-      checksumMismatches.push({ signal: i, description: spec.description, expected, actual });
-    });
-  }
-  return {
-    name: header.recordName,
-    header,
-    samplingFrequency: header.samplingFrequency,
-    sampleCount: sampleCount ?? 0,
-    leads: wanted.map((i) => header.signals[i]!.description),
-    units: wanted.map((i) => header.signals[i]!.units),
-    signals: wanted.map((i) => toPhysical(raw[i]!, header.signals[i]!)),
-    comments: header.comments,
-    checksumMismatches,
-  };
+): WfdbRecord<WfdbSignalArrayFor<O>> {
+  return runWfdbInMemory(readRecord(headerFile, '', header, options), loadFile) as WfdbRecord<WfdbSignalArrayFor<O>>;
 }
 
-function readOrThrow(file: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (err) {
-    throw new IoError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-function stripExtension(recordPath: string): string {
-  return recordPath.endsWith('.hea') ? recordPath.slice(0, -4) : recordPath;
+function recordPaths(recordPath: string): { headerFile: string; dir: string } {
+  const base = recordPath.endsWith('.hea') ? recordPath.slice(0, -4) : recordPath;
+  return { headerFile: `${base}.hea`, dir: path.dirname(base) };
 }
 
 /**
  * Reads a WFDB record synchronously. See {@link readWfdbRecord}.
  * @param recordPath - path without extension (a trailing ".hea" is accepted)
  * @param options - see {@link ReadWfdbOptions}
- * @throws {IoError} {@link FormatError} {@link ChecksumError}
+ * @throws {IoError} {@link FormatError} {@link ChecksumError} {@link ArgumentRangeError}
  * @example
- * const rec = readWfdbRecordSync('ludb/data/1', { channels: ['ii'] });
+ * const rec = readWfdbRecordSync('ludb/data/1', { channels: ['ii'], from: 1000, to: 2000 });
  */
-export function readWfdbRecordSync(recordPath: string, options?: ReadWfdbOptions): WfdbRecord {
-  const base = stripExtension(recordPath);
-  const headerFile = `${base}.hea`;
-  const header = parseWfdbHeader(readOrThrow(headerFile).toString('latin1'), headerFile);
-  const dir = path.dirname(base);
-  return decodeWfdbRecord(header, (f) => readOrThrow(path.join(dir, f)), options, headerFile);
+export function readWfdbRecordSync<O extends ReadWfdbOptions = Record<never, never>>(recordPath: string, options?: O): WfdbRecord<WfdbSignalArrayFor<O>> {
+  const { headerFile, dir } = recordPaths(recordPath);
+  return runWfdbSync(readRecord(headerFile, dir, undefined, options)) as WfdbRecord<WfdbSignalArrayFor<O>>;
 }
 
 /**
- * Reads a WFDB record: its `.hea` header and every signal file it names.
+ * Reads a WFDB record: its `.hea` header and the signal files it names (for a
+ * multi-segment record, the segment headers and files that overlap the range). A range
+ * reads only the bytes of its frames, except for format 8 (first differences), which is
+ * decoded from the start of the file.
  * @param recordPath - path without extension, e.g. "ptbxl/records100/00000/00001_lr"
- * @param options - `channels` (default all), `checksum` ('strict' default | 'lenient' | 'off'),
- *   `allowTrailingBytes` (default false)
- * @returns leads in physical units, `(sample - baseline) / gain`, plus header metadata
+ * @param options - `channels` (default all), `from` / `to` (frames, default the whole
+ *   record), `physical` (default true; false gives Int32Array ADC values), `dtype`
+ *   ('float32' default | 'float64'), `rate` ('native' default | 'frame' | 'highest'),
+ *   `checksum` ('strict' default | 'lenient' | 'off'), `allowTrailingBytes` (default false)
+ * @returns leads in physical units, `(sample - baseline) / gain`, or ADC values, plus header metadata
  * @throws {IoError} when a file cannot be read
  * @throws {FormatError} for a malformed header (file, line and field named), a truncated
- *   or over-long signal file, an unsupported format or a multi-segment record
+ *   or over-long signal file, an unsupported format, a skew not shorter than the record,
+ *   a missing segment or a segment whose length disagrees with the record's header
  * @throws {ChecksumError} when a checksum does not match in 'strict' mode
+ * @throws {ArgumentRangeError} for a range outside the record
+ * @throws {ConfigError} for unknown or mistyped options
  * @example
  * const rec = await readWfdbRecord('/data/afpdb/n01');
  * rec.signals[0][rec.sampleCount - 1]; // -10.285 (mV)
+ * const digital = await readWfdbRecord('/data/afpdb/n01', { from: 1000, to: 2000, physical: false });
+ * digital.signals[0]; // Int32Array of 1000 ADC values
  */
-export async function readWfdbRecord(recordPath: string, options?: ReadWfdbOptions): Promise<WfdbRecord> {
-  const base = stripExtension(recordPath);
-  const headerFile = `${base}.hea`;
-  const read = async (f: string): Promise<Buffer> => {
-    try {
-      return await fs.promises.readFile(f);
-    } catch (err) {
-      throw new IoError(`cannot read ${f}: ${(err as Error).message}`, { cause: err });
-    }
-  };
-  const header = parseWfdbHeader((await read(headerFile)).toString('latin1'), headerFile);
-  const dir = path.dirname(base);
-  const files = new Map<string, Buffer>();
-  for (const s of header.signals) if (!files.has(s.fileName)) files.set(s.fileName, await read(path.join(dir, s.fileName)));
-  return decodeWfdbRecord(header, (f) => files.get(f)!, options, headerFile);
+export async function readWfdbRecord<O extends ReadWfdbOptions = Record<never, never>>(recordPath: string, options?: O): Promise<WfdbRecord<WfdbSignalArrayFor<O>>> {
+  const { headerFile, dir } = recordPaths(recordPath);
+  return (await runWfdbAsync(readRecord(headerFile, dir, undefined, options))) as WfdbRecord<WfdbSignalArrayFor<O>>;
 }
