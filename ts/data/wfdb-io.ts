@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import { IoError } from '../errors';
+import { readFullyAt } from './read-at';
 
 /** One file request of a WFDB reader. */
 export type WfdbIoRequest =
@@ -61,14 +62,7 @@ function drive<T>(steps: WfdbIoSteps<T>, answer: (request: WfdbIoRequest) => unk
 function readRangeSync(file: string, position: number, length: number): Uint8Array {
   const fd = fs.openSync(file, 'r');
   try {
-    const out = Buffer.alloc(length);
-    let got = 0;
-    while (got < length) {
-      const n = fs.readSync(fd, out, got, length - got, position + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return out.subarray(0, got);
+    return readFullyAt(fd, position, length);
   } finally {
     fs.closeSync(fd);
   }

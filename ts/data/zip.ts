@@ -16,6 +16,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import * as zlib from 'node:zlib';
 import { Inflate, Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import { ChecksumError, FormatError, IoError } from '../errors';
+import { readFullyAt } from './read-at';
 
 /** One entry of a ZIP central directory. */
 export interface ZipEntry {
@@ -53,16 +54,7 @@ export function fileSource(fd: number): ByteSource {
   const size = fs.fstatSync(fd).size;
   return {
     size,
-    read(pos, len) {
-      const out = Buffer.allocUnsafe(len);
-      let done = 0;
-      while (done < len) {
-        const n = fs.readSync(fd, out, done, len - done, pos + done);
-        if (n === 0) break;
-        done += n;
-      }
-      return out.subarray(0, done);
-    },
+    read: (pos, len) => readFullyAt(fd, pos, len),
   };
 }
 
