@@ -87,9 +87,8 @@ async function writeSet(file: string, set: { data: Float32Array; shape: readonly
   await writer.close();
 }
 
-/** The shipped generator, or a clear error saying how to get one. */
-function loadShippedGenerator(dataset: DefaultDatasetName): Generator {
-  const file = defaultGeneratorPath(dataset);
+/** The shipped generator at `file`, or a clear error saying how to get a working one. */
+function loadShippedGenerator(file: string): Generator {
   try {
     return Generator.load(file);
   } catch (err) {
@@ -123,7 +122,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   const started = Date.now();
   const dataset: DefaultDatasetInfo = defaultDatasetInfo(flags.set);
   const out = writableFolder(flags.out);
-  if (!flags.train) defaultGeneratorPath(dataset.name); // a missing shipped generator fails before any work
+  const shippedFile = flags.train ? undefined : defaultGeneratorPath(dataset.name); // a missing one fails before any work
   const runtime = info();
   process.stdout.write(
     `ecg-ldm ${runtime.version} on LibTorch ${runtime.torch.version} (${runtime.threads} threads)\n` +
@@ -152,12 +151,12 @@ async function runDemo(flags: DemoFlags): Promise<void> {
 
   // 2. The generator: the shipped one, or one trained now.
   t = Date.now();
-  const generator = flags.train ? await trainGenerator(sets.train, flags.steps, out) : loadShippedGenerator(dataset.name);
+  const generator = shippedFile === undefined ? await trainGenerator(sets.train, flags.steps, out) : loadShippedGenerator(shippedFile);
   timings['generator'] = (Date.now() - t) / 1000;
   const generatorInfo = generator.config();
   const generatorSource = flags.train
     ? `trained now: CPU recipe, ${generatorInfo.step} steps in ${timings['generator'].toFixed(0)} s (kept in ${path.join(out, 'generator-run')})`
-    : `shipped: ${defaultGeneratorPath(dataset.name)} (CPU recipe, ${generatorInfo.step} steps; model card README.md beside it)`;
+    : `shipped: ${shippedFile} (CPU recipe, ${generatorInfo.step} steps; model card README.md beside it)`;
   process.stdout.write(`generator ${generatorSource}\n`);
 
   // 3. Synthetic segments: ratio x the real training set, with its label proportions

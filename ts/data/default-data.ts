@@ -12,6 +12,7 @@ import { assertOneOf } from '../is';
 import { IoError } from '../errors';
 import { DEFAULT_PIPELINE, type PipelineConfig } from '../preprocess/pipeline';
 import { EDGE_SMOOTHING_DEFAULTS } from '../preprocess/edge-smoothing';
+import { LUDB_ATRIAL_LABELS, PTBXL_AF_LABELS } from './label-map';
 import { readSegmentNpz, type PatientSegments } from './segment-table';
 
 /** Split sets of a bundled dataset. */
@@ -49,7 +50,7 @@ const INFO: Record<DefaultDatasetName, DefaultDatasetInfo> = {
     title: 'PTB-XL lead II at 100 Hz, atrial fibrillation vs sinus rhythm (folds 1-7 / 8 / 9-10)',
     rate: 100,
     lead: 'II',
-    classes: ['sinus-rhythm', 'atrial-fibrillation'],
+    classes: PTBXL_AF_LABELS.classes as [string, string],
     pipeline: {
       steps: [
         { op: 'normalize', method: 'range' },
@@ -62,7 +63,7 @@ const INFO: Record<DefaultDatasetName, DefaultDatasetInfo> = {
     title: 'LUDB lead II at 500 Hz, atrial enlargement vs none (120/40/40 patients)',
     rate: 500,
     lead: 'ii',
-    classes: ['no-atrial-enlargement', 'atrial-enlargement'],
+    classes: LUDB_ATRIAL_LABELS.classes as [string, string],
     pipeline: DEFAULT_PIPELINE,
   },
 };
